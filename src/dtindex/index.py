@@ -1,0 +1,484 @@
+"""The :class:`Index`: spec + data -> scores at every node, keeping its recipe.
+
+An Index holds the input panel, the framework, the spec, every stage's values
+(raw, denominated, imputed, treated, normalised), the fitted state of every
+step, the weights, the scores of every node and their ranks. Because it keeps
+the inputs, :meth:`Index.rebuild` makes a variant ("the same, but geometric
+aggregation") without reading any file again::
+
+    >>> idx = Index.from_coinr("ASEM_iMeta.csv", "ASEM_iData.csv")      # doctest: +SKIP
+    >>> geo = idx.rebuild({"normalise.params": {"low": 1, "high": 100},
+    ...                    "aggregate.method": "geometric"})               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import DataError, DtindexWarning, SpecError, describe_rows
+from .io.atomic import atomic_write
+from .io.tables import file_sha256
+from .methods.aggregate import aggregate as aggregate_values
+from .methods.rank import rank_desc
+from .panel import Panel, read_panel
+from .periods import parse_period, period_range
+from .pipeline import steps
+from .pipeline.resolve import resolve_aggregate, resolve_normalise, resolve_weights
+from .pipeline.weighting import OBJECTIVE, WeightLog, fixed_weights, objective_weights, weights_frame
+from .spec.framework import Framework
+from .spec.index_spec import DataSource, IndexSpec, load_spec, resolve
+from .spec.model import AggregateSpec, NormaliseSpec, WeightsSpec
+
+ADDITIVE_NORMALISATIONS = ("base_share", "none")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class Index:
+    """A built composite index (see the module docstring)."""
+
+    spec: IndexSpec
+    framework: Framework
+    panel: Panel
+    base_dir: Path | None
+    inputs: dict[str, str]
+    base_position: int | None
+    stages: dict[str, dict[str, np.ndarray]]
+    scores: dict[str, np.ndarray]
+    ranks: dict[str, np.ndarray]
+    weights: dict[str, float]
+    normalise_specs: dict[str, NormaliseSpec]
+    weight_specs: dict[str, WeightsSpec]
+    aggregate_specs: dict[str, AggregateSpec]
+    step_log: steps.StepLog
+    weight_log: WeightLog
+    messages: tuple[str, ...] = field(default_factory=tuple)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_spec(cls, path: str | Path, *, changes: Mapping[str, Any] | None = None,
+                  progress: Progress | None = None) -> "Index":
+        """Read a YAML spec, its framework and data, and build."""
+        spec, base_dir = load_spec(path)
+        if changes:
+            spec = spec.with_changes(dict(changes))
+        inputs = {f"spec:{Path(path).name}": file_sha256(path)}
+        return build_from_spec(spec, base_dir, inputs=inputs, progress=progress)
+
+    @classmethod
+    def from_coinr(cls, framework: str | Path, data: str | Path, *, changes: Mapping[str, Any] | None = None,
+                   base_period: str | None = None, progress: Progress | None = None) -> "Index":
+        """Build from a COINr iMeta table and iData table with COINr's default methods.
+
+        Defaults (COINr 1.1): min-max to [0, 100] fitted over all periods
+        (``Normalise`` on a purse with ``global = TRUE``), weighted arithmetic
+        mean with missing children re-weighted away (``a_amean``), weights from
+        the ``Weight`` column, ranks with ties sharing the smallest rank.
+        """
+        framework, data = Path(framework), Path(data)
+        spec = IndexSpec(
+            name=data.stem, framework_table=str(framework.resolve()),
+            data=DataSource(path=str(data.resolve())), base_period=base_period,
+        )
+        if changes:
+            spec = spec.with_changes(dict(changes))
+        return build_from_spec(spec, None, inputs={}, progress=progress)
+
+    def rebuild(self, changes: Mapping[str, Any] | None = None, *, spec: IndexSpec | None = None,
+                weights: Mapping[str, float] | None = None) -> "Index":
+        """Build again from the same inputs with changed settings.
+
+        ``changes`` are dotted paths (``{"aggregate.method": "geometric"}``);
+        ``weights`` replaces framework weights by node code. Nothing is read
+        from disk unless the change names a new expert/AHP file.
+        """
+        new_spec = spec or self.spec
+        if changes:
+            new_spec = new_spec.with_changes(dict(changes))
+        fw = self.framework
+        if weights:
+            unknown = [c for c in weights if c not in fw]
+            if unknown:
+                raise SpecError(f"rebuild: weights for unknown nodes {describe_rows(unknown)}")
+            fw = fw.replace_weights(dict(weights))
+        return build(new_spec, fw, self.panel, base_dir=self.base_dir, inputs=self.inputs)
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def is_additive(self) -> bool:
+        """True when every node score is a sum over units (base_share/none + arithmetic)."""
+        return all(s.method in ADDITIVE_NORMALISATIONS for s in self.normalise_specs.values()) and all(
+            s.method == "arithmetic" for s in self.aggregate_specs.values()
+        )
+
+    @property
+    def period_labels(self) -> tuple[str, ...]:
+        return self.panel.period_labels
+
+    @property
+    def root(self) -> str:
+        return self.framework.root
+
+    # ------------------------------------------------------------------ tables
+    def _long(self, arrays: dict[str, np.ndarray], codes: list[str]) -> pd.DataFrame:
+        p = self.panel
+        mask = p.present
+        n = int(mask.sum())
+        units = np.array(p.units, dtype=object)[p.unit_index][mask]
+        times = np.array(p.period_labels, dtype=object)[p.period_index][mask]
+        return pd.DataFrame({
+            "uCode": np.tile(units, len(codes)),
+            "Time": np.tile(times, len(codes)),
+            "iCode": np.repeat(np.array(codes, dtype=object), n),
+            "Level": np.repeat([self.framework.level_of(c) for c in codes], n),
+            "value": np.concatenate([arrays[c][mask] for c in codes]) if codes else np.array([]),
+        })
+
+    def scores_long(self) -> pd.DataFrame:
+        """``uCode, Time, iCode, Level, value`` for every node (indicators: normalised values).
+
+        Rows ordered by level (indicators first), framework order, period, unit.
+        """
+        return self._long(self.scores, self.framework.output_order())
+
+    def ranks_long(self) -> pd.DataFrame:
+        """``uCode, Time, iCode, rank`` (1 = highest score in that period)."""
+        df = self._long(self.ranks, self.framework.output_order()).drop(columns="Level").rename(columns={"value": "rank"})
+        r = df["rank"].to_numpy()
+        finite = r[~np.isnan(r)]
+        if np.all(finite == np.round(finite)):
+            df["rank"] = pd.array(np.where(np.isnan(r), pd.NA, r), dtype="Int64") if np.isnan(r).any() else r.astype(np.int64)
+        return df
+
+    def weights_table(self) -> pd.DataFrame:
+        """``iCode, Parent, weight, method``: each node's weight within its parent (sums to 1)."""
+        return weights_frame(self.framework, self.weights, self.weight_log)
+
+    def stage_long(self, stage: str) -> pd.DataFrame:
+        """Indicator values of one stage (raw, denominated, imputed, treated, normalised) in long form."""
+        if stage not in self.stages:
+            raise SpecError(f"no stage {stage!r}; stages are {', '.join(self.stages)}")
+        return self._long(self.stages[stage], list(self.framework.indicators))
+
+    def table(self, code: str | None = None, *, what: str = "scores") -> pd.DataFrame:
+        """Wide table of one node: rows = units, columns = periods (``what``: scores or ranks)."""
+        code = code or self.root
+        self.framework[code]
+        arr = (self.scores if what == "scores" else self.ranks)[code]
+        X = np.where(self.panel.present, arr, np.nan).reshape(self.panel.n_periods, self.panel.n_units).T
+        cols = [lbl or "value" for lbl in self.period_labels]
+        return pd.DataFrame(X, index=pd.Index(self.panel.units, name="uCode"), columns=cols)
+
+    def rollup(self, by: str | Mapping[str, str] | pd.Series, *, method: str | None = None,
+               codes: list[str] | None = None) -> pd.DataFrame:
+        """Roll unit scores up to groups (provinces, tiers, clusters, any grouping).
+
+        Parameters
+        ----------
+        by : str or mapping
+            A group column of the data, or a mapping ``uCode -> group``
+            (e.g. ``dtindex.regions.group_map("province", codes=idx.panel.units)``).
+            Units mapped to nothing (missing/empty) are left out and counted
+            in the ``n_unmapped`` column of the result.
+        method : 'sum', 'mean', 'weighted_mean' or None
+            None uses ``spec.methods.rollup``: ``auto`` sums when the index is
+            additive (:attr:`is_additive`) and averages otherwise.
+
+        Returns
+        -------
+        DataFrame ``group, Time, iCode, value, n_units`` (+ ``n_unmapped``).
+        """
+        p = self.panel
+        cfg = self.spec.methods.rollup
+        method = method or cfg.method
+        if method == "auto":
+            method = "sum" if self.is_additive else "mean"
+        if method not in ("sum", "mean", "weighted_mean"):
+            raise SpecError(f"The 'method' parameter of rollup must be one of 'auto', 'sum', 'mean', 'weighted_mean'; got {method!r}.")
+        if isinstance(by, str):
+            if by not in p.groups:
+                raise SpecError(f"rollup by {by!r}: not a group column of the data; group columns: {describe_rows(p.groups) or 'none'}")
+            labels = pd.Series(p.groups[by], dtype=object).replace("", None).to_numpy()
+        else:
+            mapping = pd.Series(by) if not isinstance(by, pd.Series) else by
+            labels = pd.Series(np.array(p.units, dtype=object)[p.unit_index]).map(mapping).to_numpy(dtype=object)
+        codes = codes or self.framework.output_order()
+        mask = p.present & pd.notna(labels)
+        frames = []
+        weights = None
+        if method == "weighted_mean":
+            if not cfg.weight:
+                raise SpecError("rollup method 'weighted_mean' needs rollup.weight, a numeric column of the data (e.g. population)")
+            weights = p.column(cfg.weight)
+        times = np.array(p.period_labels, dtype=object)[p.period_index]
+        for code in codes:
+            v = self.scores[code]
+            df = pd.DataFrame({"group": labels[mask], "Time": times[mask], "value": v[mask]})
+            g = df.groupby(["group", "Time"], sort=False, dropna=False)
+            if method == "sum":
+                out = g["value"].sum(min_count=1)
+            elif method == "mean":
+                out = g["value"].mean()
+            else:
+                df["w"] = weights[mask]
+                df["wv"] = df["w"] * df["value"]
+                valid = df["value"].notna() & df["w"].notna()
+                df.loc[~valid, ["w", "wv"]] = np.nan
+                g = df.groupby(["group", "Time"], sort=False)
+                out = g["wv"].sum(min_count=1) / g["w"].sum(min_count=1)
+            res = out.rename("value").reset_index()
+            res["n_units"] = g["value"].count().to_numpy()
+            res.insert(2, "iCode", code)
+            frames.append(res)
+        result = pd.concat(frames, ignore_index=True)
+        unmapped = int((p.present & pd.isna(labels)).sum())
+        if unmapped:
+            result.attrs["n_unmapped"] = unmapped
+            missing_units = sorted({p.units[i] for i in p.unit_index[p.present & pd.isna(labels)]})
+            result.attrs["unmapped_units"] = missing_units
+        return result
+
+    # ------------------------------------------------------------------ recipe and output
+    def recipe(self) -> dict[str, Any]:
+        """Everything needed to rebuild: spec, framework, inputs and their hashes, resolved methods, versions."""
+        return {
+            "dtindex_version": __version__,
+            "spec": self.spec.model_dump(mode="json", exclude_unset=True),
+            "framework": self.framework.to_records(),
+            "groups": list(self.framework.groups),
+            "denominators": list(self.framework.denominators),
+            "inputs": dict(sorted(self.inputs.items())),
+            "units": len(self.panel.units),
+            "periods": [p for p in self.period_labels],
+            "base_period": None if self.base_position is None else self.period_labels[self.base_position],
+            "resolved": {
+                "normalise": {c: s.model_dump(mode="json") for c, s in self.normalise_specs.items()},
+                "weights": {c: s.method for c, s in self.weight_specs.items()},
+                "aggregate": {c: s.model_dump(mode="json") for c, s in self.aggregate_specs.items()},
+                "rank_ties": self.spec.methods.rank.ties,
+                "rollup": "sum" if self.spec.methods.rollup.method == "auto" and self.is_additive else self.spec.methods.rollup.method,
+            },
+            "environment": {
+                "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+            },
+        }
+
+    def fitted(self) -> dict[str, Any]:
+        """Fitted state of every step: normalisation bounds, weighting diagnostics."""
+        out: dict[str, Any] = {"normalise": self.step_log.normalise_state, "weights": {}}
+        for parent, res in self.weight_log.ahp.items():
+            out["weights"][parent] = {"method": "ahp", "lambda_max": res.lambda_max, "ci": res.ci, "ri": res.ri,
+                                      "cr": res.cr, "consistent": bool(res.consistent)}
+        for parent, res in self.weight_log.objective.items():
+            out["weights"][parent] = {"method": res.method, "n_obs": res.n_obs,
+                                      **{k: np.asarray(v).tolist() for k, v in res.details.items()}}
+        return _clean(out)
+
+    def write(self, out_dir: str | Path, *, bom: bool = False) -> list[Path]:
+        """Write scores.csv, ranks.csv, weights.csv, recipe.json (and diagnostics) atomically.
+
+        Tables are UTF-8 (with a BOM for Excel when ``bom``), rows in a stable
+        order, so the same inputs give byte-identical files.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+
+        def csv(name: str, df: pd.DataFrame) -> None:
+            path = out / name
+            with atomic_write(path) as fh:
+                if bom:
+                    fh.write("\ufeff")
+                df.to_csv(fh, index=False, lineterminator="\n")
+            written.append(path)
+
+        csv("scores.csv", self.scores_long())
+        csv("ranks.csv", self.ranks_long())
+        csv("weights.csv", self.weights_table()[["iCode", "Parent", "weight"]])
+        for res in self.weight_log.expert:
+            csv("expert_weights.csv", res.table.reset_index(names="iCode"))
+            csv("expert_concordance.csv", res.concordance)
+        if self.step_log.treated:
+            csv("treated_points.csv", pd.concat(self.step_log.treated, ignore_index=True))
+        if self.step_log.imputed:
+            csv("imputed_points.csv", pd.concat(self.step_log.imputed, ignore_index=True))
+        for name, payload in (("recipe.json", self.recipe()), ("fitted.json", self.fitted())):
+            path = out / name
+            with atomic_write(path) as fh:
+                fh.write(json.dumps(payload, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+            written.append(path)
+        if self.messages:
+            path = out / "build.log"
+            with atomic_write(path) as fh:
+                fh.write("\n".join(self.messages) + "\n")
+            written.append(path)
+        return written
+
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return _clean(o.tolist())
+    return str(o)
+
+
+def _clean(o: Any) -> Any:
+    """Replace non-finite floats by None so JSON stays standard."""
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    if isinstance(o, (float, np.floating)):
+        return float(o) if np.isfinite(o) else None
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.ndarray):
+        return _clean(o.tolist())
+    return o
+
+
+# ---------------------------------------------------------------------- build
+def build_from_spec(spec: IndexSpec, base_dir: Path | None, *, inputs: dict[str, str],
+                    progress: Progress | None = None) -> Index:
+    """Read the framework and data a spec names, then :func:`build`."""
+    tick = progress or (lambda stage: None)
+    tick("framework")
+    fw = spec.build_framework(base_dir)
+    if spec.framework_table:
+        path = resolve(spec.framework_table, base_dir)
+        inputs = {**inputs, f"framework:{path.name}": file_sha256(path)}
+    if spec.data is None:
+        raise SpecError("the spec has no 'data' section: give data.path (a CSV or Excel file)")
+    tick("data")
+    data_path = resolve(spec.data.path, base_dir)
+    numeric = [*fw.indicators, *fw.denominators]
+    panel = read_panel(data_path, numeric=numeric, groups=fw.groups, layout=spec.data.layout, sheet=spec.data.sheet)
+    inputs = {**inputs, f"data:{data_path.name}": file_sha256(data_path)}
+    return build(spec, fw, panel, base_dir=base_dir, inputs=inputs, progress=progress)
+
+
+def _check_periods(spec: IndexSpec, panel: Panel) -> int | None:
+    if spec.periods is not None:
+        declared = period_range(parse_period(spec.periods.start), parse_period(spec.periods.end))
+        have = [p for p in panel.periods if p is not None]
+        missing = [p.label for p in declared if p not in have]
+        extra = [p.label for p in have if p not in declared]
+        if missing or extra or not panel.has_time:
+            raise DataError(
+                f"{panel.source}: periods do not match the spec ({spec.periods.start}..{spec.periods.end}): "
+                f"missing {describe_rows(missing) or 'none'}; not declared {describe_rows(extra) or 'none'}"
+            )
+    if spec.base_period is None:
+        return None
+    if not panel.has_time:
+        raise DataError(f"{panel.source}: base_period {spec.base_period!r} is set but the data have no Time column")
+    base = parse_period(spec.base_period, where="base_period")
+    return panel.period_position(base)
+
+
+def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None = None,
+          inputs: dict[str, str] | None = None, progress: Progress | None = None) -> Index:
+    """Run the pipeline: denominate, impute, treat, normalise, weight, aggregate, rank.
+
+    Pure with respect to its arguments: nothing is read except expert/AHP
+    files named by the weights settings.
+    """
+    tick = progress or (lambda stage: None)
+    m = spec.methods
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DtindexWarning)
+        base_position = _check_periods(spec, panel)
+        norm_specs = resolve_normalise(fw, m.normalise)
+        weight_specs = resolve_weights(fw, m.weights)
+        agg_specs = resolve_aggregate(fw, m.aggregate)
+        extra = [c for c in panel.values if c not in fw.indicators and c not in fw.denominators]
+        if extra:
+            messages.append(f"data columns not in the framework were ignored: {describe_rows(extra)}")
+
+        log = steps.StepLog()
+        cols = {c: panel.values[c] for c in fw.indicators}
+        steps.check_indicator_data(cols, panel, fw)
+        stages = {"raw": cols}
+        tick("denominate")
+        cols = steps.denominate(cols, panel, fw, m.denominate, log)
+        if log.denominated:
+            stages["denominated"] = cols
+        tick("impute")
+        cols = steps.impute(cols, panel, fw, m.impute, log)
+        if m.impute.method != "none":
+            stages["imputed"] = cols
+        tick("treat")
+        cols = steps.treat(cols, panel, fw, m.treat, log)
+        if m.treat.method != "none":
+            stages["treated"] = cols
+        tick("normalise")
+        cols = steps.normalise(cols, panel, fw, norm_specs, base_position, log)
+        stages["normalised"] = cols
+
+        tick("weights")
+        wlog = WeightLog()
+        weights = fixed_weights(fw, weight_specs, base_dir, wlog)
+        for name, path in wlog.inputs.items():
+            inputs = {**(inputs or {}), name: file_sha256(path)}
+
+        tick("aggregate")
+        scores = dict(cols)
+        row_labels = panel.row_labels()
+        pooled_rows = panel.present
+        for parent in fw.parents_bottom_up():
+            kids = fw.children[parent]
+            V = np.column_stack([scores[k] for k in kids])
+            wspec = weight_specs[parent]
+            if wspec.method in OBJECTIVE:
+                if wspec.scope == "base_period":
+                    if base_position is None:
+                        raise SpecError(f"weights of {parent!r}: scope 'base_period' needs a base period")
+                    rows = pooled_rows & (panel.period_index == base_position)
+                else:
+                    rows = pooled_rows
+                weights.update(objective_weights(parent, kids, V, rows, wspec, row_labels, wlog))
+            w = np.array([weights[k] for k in kids])
+            aspec = agg_specs[parent]
+            kwargs: dict[str, Any] = {"missing": aspec.missing, "row_labels": row_labels, "children": kids}
+            if aspec.method in ("geometric", "harmonic"):
+                kwargs.update(nonpositive=aspec.nonpositive, shift=aspec.shift)
+            if aspec.method == "topsis":
+                params = dict(aspec.params)
+                scope = params.pop("scope", "pooled")
+                if scope not in ("pooled", "per_period"):
+                    raise SpecError(f"The 'scope' parameter of topsis must be one of 'pooled', 'per_period'; got {scope!r}.")
+                kwargs["groups"] = np.where(panel.present, panel.period_index if scope == "per_period" else 0, -1)
+                kwargs.update(params)
+            elif aspec.params:
+                raise SpecError(f"aggregation {aspec.method!r} of {parent!r} takes no params; got {aspec.params}")
+            y = aggregate_values(V, w, aspec.method, **kwargs)
+            scores[parent] = np.where(panel.present, y, np.nan)
+
+        tick("rank")
+        ranks = {c: rank_desc(np.where(panel.present, s, np.nan), n_units=panel.n_units, ties=m.rank.ties)
+                 for c, s in scores.items()}
+    for w in caught:
+        messages.append(f"{type(w.message).__name__}: {w.message}")
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    messages.extend(log.messages)
+    messages.extend(wlog.messages)
+    return Index(
+        spec=spec, framework=fw, panel=panel, base_dir=base_dir, inputs=dict(inputs or {}),
+        base_position=base_position, stages=stages, scores=scores, ranks=ranks, weights=weights,
+        normalise_specs=norm_specs, weight_specs=weight_specs, aggregate_specs=agg_specs,
+        step_log=log, weight_log=wlog, messages=tuple(messages),
+    )

@@ -1,0 +1,1 @@
+"""Reading and writing files: tables with clear errors, atomic outputs, hashes."""

@@ -1,0 +1,271 @@
+"""Panel data: units x periods x columns, held as dense numpy arrays.
+
+A :class:`Panel` is balanced on purpose: it has one row per (period, unit) pair,
+ordered by period then by unit (units in the order they first appear in the
+input), and a ``present`` mask saying which rows were in the input. A
+cross-section is a panel with one period whose label is ``""``.
+
+Row ``r`` belongs to unit ``r % n_units`` and period ``r // n_units``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import DataError, describe_rows
+from .io.tables import read_table, to_numbers
+from .periods import Period, parse_periods
+
+
+@dataclass(frozen=True, eq=False)
+class Panel:
+    """Indicator values (and auxiliary columns) for units over periods.
+
+    Attributes
+    ----------
+    units : tuple of str
+        Unit codes (``uCode``), in first-seen order.
+    unit_names : tuple of str
+        Unit names (``uName``), ``""`` when none were given.
+    periods : tuple of Period or None
+        Chronological; ``(None,)`` for a cross-section.
+    values : dict of str -> ndarray
+        Numeric columns (indicators and denominators), each of length
+        ``n_units * n_periods``; NaN = missing.
+    groups : dict of str -> ndarray
+        Categorical columns (COINr ``Group`` rows), object arrays, ``""`` = none.
+    present : ndarray of bool
+        True where the (unit, period) row exists in the input.
+    source : str
+        Where the data came from, for messages.
+    """
+
+    units: tuple[str, ...]
+    unit_names: tuple[str, ...]
+    periods: tuple[Period | None, ...]
+    values: dict[str, np.ndarray]
+    groups: dict[str, np.ndarray] = field(default_factory=dict)
+    present: np.ndarray | None = None
+    source: str = "data"
+
+    # ------------------------------------------------------------------ shape
+    @property
+    def n_units(self) -> int:
+        return len(self.units)
+
+    @property
+    def n_periods(self) -> int:
+        return len(self.periods)
+
+    @property
+    def n_obs(self) -> int:
+        return self.n_units * self.n_periods
+
+    @property
+    def has_time(self) -> bool:
+        return self.periods[0] is not None
+
+    @property
+    def period_labels(self) -> tuple[str, ...]:
+        return tuple("" if p is None else p.label for p in self.periods)
+
+    @property
+    def unit_index(self) -> np.ndarray:
+        """Unit position of every row."""
+        return np.tile(np.arange(self.n_units), self.n_periods)
+
+    @property
+    def period_index(self) -> np.ndarray:
+        """Period position of every row."""
+        return np.repeat(np.arange(self.n_periods), self.n_units)
+
+    def period_position(self, label: str | Period) -> int:
+        key = label.label if isinstance(label, Period) else str(label)
+        labels = self.period_labels
+        if key not in labels:
+            raise DataError(f"{self.source}: period {key!r} is not in the data; periods are {describe_rows(labels)}")
+        return labels.index(key)
+
+    def row_label(self, row: int) -> str:
+        """Human label of a row for error messages: ``uCode`` or ``uCode 2021Q1``."""
+        unit = self.units[row % self.n_units]
+        period = self.periods[row // self.n_units]
+        return unit if period is None else f"{unit} {period.label}"
+
+    def row_labels(self) -> np.ndarray:
+        """Labels of every row, ``uCode`` or ``uCode 2021Q1`` (object array)."""
+        units = np.array(self.units, dtype=object)[self.unit_index]
+        if not self.has_time:
+            return units
+        return units + " " + np.array(self.period_labels, dtype=object)[self.period_index]
+
+    def with_values(self, values: dict[str, np.ndarray]) -> "Panel":
+        return Panel(self.units, self.unit_names, self.periods, values, self.groups, self.present, self.source)
+
+    def column(self, code: str) -> np.ndarray:
+        try:
+            return self.values[code]
+        except KeyError:
+            raise DataError(
+                f"{self.source}: no column {code!r}; numeric columns are {describe_rows(self.values, 20)}"
+            ) from None
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        *,
+        numeric: Sequence[str],
+        groups: Sequence[str] = (),
+        unit_col: str = "uCode",
+        name_col: str = "uName",
+        time_col: str = "Time",
+        source: str = "data",
+    ) -> "Panel":
+        """Build a panel from a wide table (COINr iData layout) read as text.
+
+        One row per unit (and period); ``numeric`` columns are parsed with
+        row-level errors; ``groups`` are kept as text. A column named in
+        ``numeric`` or ``groups`` but absent is an error listing what exists.
+        """
+        cols = list(df.columns)
+        if unit_col not in cols:
+            raise DataError(f"{source}: no unit column {unit_col!r}; columns are {describe_rows(cols, 20)}")
+        missing = [c for c in [*numeric, *groups] if c not in cols]
+        if missing:
+            raise DataError(
+                f"{source}: columns named in the framework are missing from the data: {describe_rows(missing)}; "
+                f"data columns are {describe_rows(cols, 30)}"
+            )
+        codes = df[unit_col].astype(str).str.strip()
+        empty = np.flatnonzero((codes == "").to_numpy())
+        if empty.size:
+            raise DataError(f"{source} row {empty[0] + 2}: empty {unit_col}; every row needs a unit code")
+        has_time = time_col in cols and (df[time_col].astype(str).str.strip() != "").any()
+        if has_time:
+            tvals = df[time_col].astype(str).str.strip()
+            blank = np.flatnonzero((tvals == "").to_numpy())
+            if blank.size:
+                raise DataError(f"{source} row {blank[0] + 2}: empty {time_col} while other rows have one")
+            parsed = parse_periods(tvals.tolist(), where=source)
+            distinct = sorted(set(parsed))
+            pos = {p: i for i, p in enumerate(distinct)}
+            period_of_row = np.fromiter((pos[p] for p in parsed), dtype=np.int64, count=len(parsed))
+            periods: tuple[Period | None, ...] = tuple(distinct)
+        else:
+            period_of_row = np.zeros(len(df), dtype=np.int64)
+            periods = (None,)
+        unit_codes, unit_of_row = np.unique(codes.to_numpy(dtype=object), return_inverse=True)
+        first_seen = np.full(len(unit_codes), len(df))
+        np.minimum.at(first_seen, unit_of_row, np.arange(len(df)))
+        order = np.argsort(first_seen, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        unit_of_row = rank[unit_of_row]
+        units = tuple(str(u) for u in unit_codes[order])
+        n_units = len(units)
+        row_pos = period_of_row * n_units + unit_of_row
+        counts = np.bincount(row_pos, minlength=n_units * len(periods))
+        if (counts > 1).any():
+            dup = np.flatnonzero(counts[row_pos] > 1)
+            first = dup[0]
+            where = f" in period {periods[period_of_row[first]]}" if has_time else ""
+            raise DataError(
+                f"{source} rows {', '.join(str(r + 2) for r in dup[:5])}: unit {codes.iloc[first]!r}{where} "
+                f"appears more than once; each unit needs one row per period"
+            )
+        n_obs = n_units * len(periods)
+        values = {}
+        for col in numeric:
+            arr = np.full(n_obs, np.nan)
+            arr[row_pos] = to_numbers(df[col], source=source, name=col)
+            values[col] = arr
+        group_arrays = {}
+        for col in groups:
+            arr = np.full(n_obs, "", dtype=object)
+            arr[row_pos] = df[col].astype(str).str.strip().to_numpy(dtype=object)
+            group_arrays[col] = arr
+        names = [""] * n_units
+        if name_col in cols:
+            name_vals = df[name_col].astype(str).str.strip().replace("", pd.NA)
+            first = name_vals.groupby(unit_of_row).first()  # first non-empty name per unit
+            for u, nm in first.dropna().items():
+                names[int(u)] = str(nm)
+        present = np.zeros(n_obs, dtype=bool)
+        present[row_pos] = True
+        return cls(units, tuple(names), periods, values, group_arrays, present, source)
+
+    @classmethod
+    def from_long(
+        cls,
+        df: pd.DataFrame,
+        *,
+        unit_col: str = "uCode",
+        time_col: str = "Time",
+        code_col: str = "iCode",
+        value_col: str = "value",
+        source: str = "data",
+    ) -> "Panel":
+        """Build a panel from a long table ``uCode, Time, iCode, value``."""
+        need = [unit_col, code_col, value_col]
+        missing = [c for c in need if c not in df.columns]
+        if missing:
+            raise DataError(
+                f"{source}: long layout needs columns {', '.join(need)} (and optionally {time_col}); "
+                f"missing {', '.join(missing)}; columns are {describe_rows(df.columns, 20)}"
+            )
+        keys = [unit_col] + ([time_col] if time_col in df.columns else [])
+        dup = df.duplicated(keys + [code_col], keep=False).to_numpy()
+        if dup.any():
+            rows = np.flatnonzero(dup)[:5] + 2
+            raise DataError(f"{source} rows {', '.join(map(str, rows))}: the same unit, period and indicator appear more than once")
+        to_numbers(df[value_col], source=source, name=value_col)  # row-level errors before reshaping
+        wide = df.pivot(index=keys, columns=code_col, values=value_col).reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        order = pd.unique(df[unit_col])
+        wide["__order"] = wide[unit_col].map({u: i for i, u in enumerate(order)})
+        wide = wide.sort_values(["__order"], kind="stable").drop(columns="__order").fillna("")
+        codes = [c for c in pd.unique(df[code_col])]
+        return cls.from_frame(wide, numeric=codes, unit_col=unit_col, time_col=time_col, source=source)
+
+    # ------------------------------------------------------------------ output
+    def to_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """Wide table of present rows: uCode, uName, Time, groups, numeric columns."""
+        cols = list(self.values) if columns is None else list(columns)
+        mask = self.present if self.present is not None else np.ones(self.n_obs, bool)
+        out = {
+            "uCode": np.array(self.units, dtype=object)[self.unit_index][mask],
+            "uName": np.array(self.unit_names, dtype=object)[self.unit_index][mask],
+            "Time": np.array(self.period_labels, dtype=object)[self.period_index][mask],
+        }
+        for g, arr in self.groups.items():
+            out[g] = arr[mask]
+        for c in cols:
+            out[c] = self.values[c][mask]
+        return pd.DataFrame(out)
+
+
+def read_panel(
+    path: str | Path,
+    *,
+    numeric: Sequence[str],
+    groups: Sequence[str] = (),
+    layout: str = "wide",
+    sheet: str | int | None = None,
+) -> Panel:
+    """Read a data file in the COINr iData (wide) or long layout."""
+    df = read_table(path, sheet=sheet)
+    source = Path(path).name
+    if layout == "long":
+        panel = Panel.from_long(df, source=source)
+        missing = [c for c in numeric if c not in panel.values]
+        if missing:
+            raise DataError(f"{source}: no values for indicators {describe_rows(missing)}")
+        return panel
+    return Panel.from_frame(df, numeric=numeric, groups=groups, source=source)
