@@ -1,0 +1,292 @@
+"""The ``dtindex`` command line: parses arguments, calls the library, prints with rich.
+
+Library errors become ``Error: <message>`` on stderr with exit code 1.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+import click
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import DtindexError
+
+console = Console()
+err_console = Console(stderr=True)
+
+BUILD_STAGES = ("framework", "data", "denominate", "impute", "treat", "normalise", "weights", "aggregate", "rank")
+
+
+class CliError(click.ClickException):
+    def show(self, file=None) -> None:  # noqa: D102 - click API
+        err_console.print(f"[bold red]Error:[/] {self.message}", highlight=False, markup=True)
+
+
+@contextmanager
+def library_errors() -> Iterator[None]:
+    """Turn library errors into ``Error: ...`` and warnings into ``Warning: ...`` lines."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except DtindexError as exc:
+            raise CliError(str(exc)) from None
+        except FileNotFoundError as exc:
+            raise CliError(f"{exc.filename}: file not found") from None
+        finally:
+            seen = set()
+            for w in caught:
+                text = str(w.message)
+                if text not in seen and not issubclass(w.category, (DeprecationWarning, ResourceWarning)):
+                    seen.add(text)
+                    err_console.print(f"[yellow]Warning:[/] {text}", highlight=False)
+
+
+@contextmanager
+def stage_progress(label: str, stages: tuple[str, ...]) -> Iterator[Any]:
+    """A rich progress bar advanced by stage name; transient, on stderr."""
+    progress = Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
+        TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(label, total=len(stages), stage="")
+        done: set[str] = set()
+
+        def tick(stage: str) -> None:
+            if stage in stages and stage not in done:
+                done.add(stage)
+                progress.update(task, completed=len(done) - 1, stage=stage)
+
+        yield tick
+        progress.update(task, completed=len(stages), stage="done")
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    changes = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--set {item!r}: expected KEY=VALUE, e.g. --set aggregate.method=geometric")
+        changes[key.strip()] = yaml.safe_load(value)
+    return changes
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dtindex")
+def main() -> None:
+    """dtindex: build, analyse and publish digital-transformation indices."""
+
+
+# ---------------------------------------------------------------------- build
+@main.command()
+@click.argument("spec", required=False, type=click.Path(dir_okay=False))
+@click.option("--framework", "framework", type=click.Path(dir_okay=False), help="COINr iMeta table (CSV/Excel).")
+@click.option("--data", "data", type=click.Path(dir_okay=False), help="COINr iData table (CSV/Excel).")
+@click.option("--normalise", "normalise", help="Method, e.g. minmax, minmax:1,100, zscore:10,2, rank, base_share.")
+@click.option("--scope", type=click.Choice(["per_period", "pooled", "base_period"]), help="Normalisation scope.")
+@click.option("--base-period", help="Base period, e.g. 2021Q1 (needed by base_share).")
+@click.option("--aggregate", "aggregate", help="arithmetic, geometric, harmonic or topsis (geometric:SHIFT allowed).")
+@click.option("--missing", type=click.Choice(["skip", "propagate", "error"]), help="Missing children in aggregation.")
+@click.option("--weights", "weights", type=click.Choice(["manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca"]))
+@click.option("--expert-scores", type=click.Path(dir_okay=False), help="Expert scoring sheet for --weights expert.")
+@click.option("--ahp-matrices", type=click.Path(dir_okay=False), help="Pairwise matrices for --weights ahp.")
+@click.option("--treat", type=click.Choice(["none", "winsorise"]), help="Outlier treatment before normalisation.")
+@click.option("--impute", type=click.Choice(["none", "mean", "median", "locf"]), help="Imputation before normalisation.")
+@click.option("--impute-by", help="Group column for group mean/median imputation.")
+@click.option("--denominate", is_flag=True, help="Divide indicators by their Denominator column (COINr Denominate).")
+@click.option("--ties", type=click.Choice(["min", "max", "average", "dense", "first"]), help="Rank tie rule.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Any setting, e.g. aggregate.levels.3.method=geometric.")
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Output folder (default: build/<name>).")
+@click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
+def build(spec, framework, data, normalise, scope, base_period, aggregate, missing, weights, expert_scores,
+          ahp_matrices, treat, impute, impute_by, denominate, ties, sets, out, bom) -> None:
+    """Build an index from SPEC.yaml, or from a COINr framework table and data table."""
+    from .index import Index
+    from .spec.shorthand import aggregate_changes, normalise_changes
+
+    if bool(spec) == bool(framework or data):
+        raise CliError("give either SPEC.yaml or --framework META.csv --data DATA.csv")
+    if not spec and not (framework and data):
+        raise CliError("--framework and --data go together: give both")
+    if not spec and not out:
+        raise CliError("--out DIR is required with --framework/--data")
+    with library_errors():
+        changes: dict[str, Any] = {}
+        if normalise:
+            changes.update(normalise_changes(normalise))
+        if scope:
+            changes["normalise.scope"] = scope
+        if aggregate:
+            changes.update(aggregate_changes(aggregate))
+        if missing:
+            changes["aggregate.missing"] = missing
+        if weights:
+            changes["weights.method"] = weights
+        if expert_scores:
+            changes["weights.expert_scores"] = str(Path(expert_scores).resolve())
+        if ahp_matrices:
+            changes["weights.ahp_matrices"] = str(Path(ahp_matrices).resolve())
+        if treat:
+            changes["treat.method"] = treat
+        if impute:
+            changes["impute.method"] = impute
+        if impute_by:
+            changes["impute.by"] = impute_by
+        if denominate:
+            changes["denominate.use_framework"] = True
+        if ties:
+            changes["rank.ties"] = ties
+        if base_period:
+            changes["base_period"] = base_period
+        changes.update(_parse_sets(sets))
+        with stage_progress("building", BUILD_STAGES) as tick:
+            if spec:
+                idx = Index.from_spec(spec, changes=changes, progress=tick)
+            else:
+                idx = Index.from_coinr(framework, data, changes=changes, progress=tick)
+        out_dir = Path(out) if out else Path("build") / idx.spec.name
+        written = idx.write(out_dir, bom=bom)
+    _print_summary(idx)
+    for line in idx.messages:
+        err_console.print(f"[yellow]Note:[/] {line}", highlight=False)
+    console.print(f"Wrote {len(written)} files to [bold]{out_dir}[/]", highlight=False)
+
+
+def _print_summary(idx, top: int = 10) -> None:
+    root = idx.root
+    table = idx.table(root)
+    last = table.columns[-1]
+    ranks = idx.table(root, what="ranks")[last]
+    order = table[last].sort_values(ascending=False, kind="stable").head(top).index
+    names = dict(zip(idx.panel.units, idx.panel.unit_names))
+    t = Table(title=f"{idx.framework[root].label()} — top {top}" + (f" ({last})" if last != "value" else ""))
+    t.add_column("rank", justify="right")
+    t.add_column("unit")
+    t.add_column("score", justify="right")
+    for u in order:
+        r = ranks[u]
+        t.add_row("" if r != r else f"{int(r)}", f"{u} {names.get(u, '')}".strip(), f"{table.loc[u, last]:.2f}")
+    console.print(t)
+
+
+# ---------------------------------------------------------------------- weights
+@main.group()
+def weights() -> None:
+    """Compute weights from expert scores or AHP matrices and check them."""
+
+
+def _framework_for(path: str):
+    from .spec.coinr import read_framework_table
+    from .spec.index_spec import load_spec
+
+    p = Path(path)
+    if p.suffix.lower() in (".yaml", ".yml"):
+        spec, base = load_spec(p)
+        return spec.build_framework(base)
+    return read_framework_table(p)
+
+
+@weights.command("expert")
+@click.argument("scores", type=click.Path(dir_okay=False))
+@click.option("--framework", "framework", required=True, type=click.Path(dir_okay=False),
+              help="COINr framework table or YAML spec: the scores' columns are grouped by parent.")
+def weights_expert(scores, framework) -> None:
+    """Expert-scoring weights (w_j = sum_i a_ij / sum_j sum_i a_ij per parent) and Kendall's W."""
+    from .methods.expert import expert_weights, read_expert_scores
+
+    with library_errors():
+        fw = _framework_for(framework)
+        sheet = read_expert_scores(scores)
+        unknown = [c for c in sheet.columns if c not in fw]
+        if unknown:
+            raise CliError(f"{Path(scores).name}: columns {', '.join(unknown)} are not nodes of the framework")
+        groups = {}
+        for parent in fw.parents_bottom_up():
+            kids = fw.children[parent]
+            if any(k in sheet.columns for k in kids):
+                groups[parent] = kids
+        res = expert_weights(sheet, groups, source=Path(scores).name)
+    t = Table(title=f"Expert weights ({len(sheet)} experts)")
+    for col in ("iCode", "parent", "mean", "cv", "weight"):
+        t.add_column(col, justify="left" if col in ("iCode", "parent") else "right")
+    for code, row in res.table.iterrows():
+        t.add_row(str(code), str(row["parent"]), f"{row['mean']:.2f}", f"{row['cv']:.3f}", f"{row['weight']:.4f}")
+    console.print(t)
+    c = Table(title="Concordance (Kendall's W)")
+    for col in ("parent", "experts", "items", "W", "chi2", "df", "p"):
+        c.add_column(col, justify="left" if col == "parent" else "right")
+    for _, row in res.concordance.iterrows():
+        c.add_row(str(row["parent"]), str(row["n_experts"]), str(row["n_items"]), f"{row['kendall_w']:.3f}",
+                  f"{row['chi2']:.2f}", str(row["df"]), f"{row['p_value']:.4f}")
+    console.print(c)
+
+
+@weights.command("ahp")
+@click.argument("matrices", type=click.Path(dir_okay=False))
+def weights_ahp(matrices) -> None:
+    """AHP eigenvector weights and consistency ratio of each pairwise matrix."""
+    from .methods.ahp import ahp, read_ahp_matrices
+
+    with library_errors():
+        mats = read_ahp_matrices(matrices)
+        results = {p: ahp(m, owner=f"{Path(matrices).name} matrix {p!r}") for p, m in mats.items()}
+    for parent, res in results.items():
+        status = "consistent" if res.consistent else "[red]INCONSISTENT[/]"
+        t = Table(title=f"{parent}: λmax={res.lambda_max:.4f} CI={res.ci:.4f} RI={res.ri:.2f} CR={res.cr:.4f} {status}")
+        t.add_column("iCode")
+        t.add_column("weight", justify="right")
+        for code, w in res.weights.items():
+            t.add_row(str(code), f"{w:.4f}")
+        console.print(t)
+
+
+# ---------------------------------------------------------------------- regions
+@main.group()
+def regions() -> None:
+    """Look up mainland Chinese cities, provinces, tiers and city clusters."""
+
+
+@regions.command("lookup")
+@click.argument("key")
+def regions_lookup(key) -> None:
+    """Find a city by adcode, Chinese name, short name or pinyin."""
+    from . import regions as reg
+
+    with library_errors():
+        c = reg.city(key)
+    t = Table(show_header=False)
+    for field in ("adcode", "name", "name_en", "province", "level", "tier_2025", "cluster"):
+        t.add_row(field, str(getattr(c, field, "") or ""))
+    console.print(t)
+
+
+# ---------------------------------------------------------------------- demo
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False), default="build/demo", show_default=True)
+def demo(out) -> None:
+    """Build the shipped example: a small synthetic quarterly city index (base_share + expert weights)."""
+    from .index import Index
+
+    example = resources.files("dtindex") / "examples" / "dti-mini" / "spec.yaml"
+    with resources.as_file(example) as spec_path, library_errors():
+        with stage_progress("building demo", BUILD_STAGES) as tick:
+            idx = Index.from_spec(spec_path, progress=tick)
+        written = idx.write(out)
+    console.print("[bold]SYNTHETIC DEMO DATA[/] — generated, not real telemetry.", highlight=False)
+    _print_summary(idx)
+    console.print(f"Wrote {len(written)} files to [bold]{out}[/]", highlight=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
