@@ -15,6 +15,7 @@ from typing import Any, Iterator
 import click
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -29,7 +30,7 @@ BUILD_STAGES = ("framework", "data", "denominate", "impute", "treat", "normalise
 
 class CliError(click.ClickException):
     def show(self, file=None) -> None:  # noqa: D102 - click API
-        err_console.print(f"[bold red]Error:[/] {self.message}", highlight=False, markup=True)
+        err_console.print(f"[bold red]Error:[/] {escape(self.message)}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -49,7 +50,7 @@ def library_errors() -> Iterator[None]:
                 text = str(w.message)
                 if text not in seen and not issubclass(w.category, (DeprecationWarning, ResourceWarning)):
                     seen.add(text)
-                    err_console.print(f"[yellow]Warning:[/] {text}", highlight=False)
+                    err_console.print(f"[yellow]Warning:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 @contextmanager
@@ -159,7 +160,7 @@ def build(spec, framework, data, normalise, scope, base_period, aggregate, missi
         written = idx.write(out_dir, bom=bom)
     _print_summary(idx)
     for line in idx.messages:
-        err_console.print(f"[yellow]Note:[/] {line}", highlight=False)
+        err_console.print(f"[yellow]Note:[/] {escape(line)}", highlight=False, soft_wrap=True)
     console.print(f"Wrote {len(written)} files to [bold]{out_dir}[/]", highlight=False)
 
 

@@ -258,14 +258,18 @@ def read_panel(
     groups: Sequence[str] = (),
     layout: str = "wide",
     sheet: str | int | None = None,
+    unit_col: str = "uCode",
+    name_col: str = "uName",
+    time_col: str = "Time",
 ) -> Panel:
     """Read a data file in the COINr iData (wide) or long layout."""
     df = read_table(path, sheet=sheet)
     source = Path(path).name
     if layout == "long":
-        panel = Panel.from_long(df, source=source)
+        panel = Panel.from_long(df, unit_col=unit_col, time_col=time_col, source=source)
         missing = [c for c in numeric if c not in panel.values]
         if missing:
             raise DataError(f"{source}: no values for indicators {describe_rows(missing)}")
         return panel
-    return Panel.from_frame(df, numeric=numeric, groups=groups, source=source)
+    return Panel.from_frame(df, numeric=numeric, groups=groups, unit_col=unit_col, name_col=name_col,
+                            time_col=time_col, source=source)

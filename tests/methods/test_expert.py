@@ -188,6 +188,8 @@ def test_column_outside_groups_and_missing_children():
 def test_bad_groups():
     with pytest.raises(SpecError, match="node a is listed in group G2 and also in group G1"):
         expert_weights(SHEET, {"G1": ["a", "b"], "G2": ["c", "d", "a"]})
+    with pytest.raises(SpecError, match="node a is listed twice in group G1"):
+        expert_weights(SHEET, {"G1": ["a", "b", "a"], "G2": ["c", "d"]})
     with pytest.raises(SpecError, match="group G2 has no children"):
         expert_weights(SHEET, {"G1": ["a", "b", "c", "d"], "G2": []})
     with pytest.raises(SpecError, match="must be a list of codes"):

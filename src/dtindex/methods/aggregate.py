@@ -53,7 +53,7 @@ def _missing_policy(V: np.ndarray, missing: str, row_labels, children) -> np.nda
     nan = np.isnan(V)
     if missing == "error" and nan.any():
         rows, cols = np.nonzero(nan)
-        where = [f"{row_labels[r] if row_labels else r} ({children[c] if children else c})" for r, c in zip(rows[:10], cols[:10])]
+        where = [f"{row_labels[r] if row_labels is not None else r} ({children[c] if children is not None else c})" for r, c in zip(rows[:10], cols[:10])]
         raise MethodDomainError(
             f"aggregation with missing='error' found {len(rows)} missing child values: {', '.join(where)}; "
             "impute first or use missing='skip'"
@@ -87,7 +87,7 @@ def _positive(V, shift, nonpositive, name, row_labels, children):
     if bad.any():
         rows, cols = np.nonzero(bad)
         where = [
-            f"{row_labels[r] if row_labels else r} ({children[j] if children else j} = {V[r, j]:g})"
+            f"{row_labels[r] if row_labels is not None else r} ({children[j] if children is not None else j} = {V[r, j]:g})"
             for r, j in zip(rows[:10], cols[:10])
         ]
         more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""

@@ -198,7 +198,9 @@ def expert_weights(
     [0.5625, 0.4375]
     """
     if not isinstance(scores, pd.DataFrame):
-        raise DataError(f"expert scores must be a pandas DataFrame (experts x indicators); got {type(scores).__name__}.")
+        raise DataError(
+            f"expert scores must be a pandas DataFrame (experts x indicators); got {type(scores).__name__}."
+        )
     src = source if source is not None else str(scores.attrs.get("source", "scores"))
     lo, hi = _check_scale(scale)
     groups = _check_groups(groups)
@@ -319,8 +321,12 @@ def _check_groups(groups) -> dict[str, list[str]]:
             raise SpecError(f"expert scores: group {parent} has no children.")
         for c in kids:
             if c in seen:
-                where = "twice in that group" if seen[c] == str(parent) else f"also in group {seen[c]}"
-                raise SpecError(f"expert scores: node {c} is listed in group {parent} and {where}; a node has one parent.")
+                where = (
+                    f"twice in group {parent}"
+                    if seen[c] == str(parent)
+                    else f"in group {parent} and also in group {seen[c]}"
+                )
+                raise SpecError(f"expert scores: node {c} is listed {where}; a node has one parent.")
             seen[c] = str(parent)
         out[str(parent)] = kids
     return out

@@ -262,30 +262,28 @@ class DistToMax(Normaliser):
 class PctOfMax(Normaliser):
     """Percentage of the best value: t = s * x / max (s = ``scale``, default 100).
 
-    Direction -1: the best value is the minimum, t = s * min / x. Needs x > 0
-    for direction -1 and x >= 0 otherwise (a negative value would mean "less
-    than nothing" of the best), checked row by row.
+    Direction -1 applies the same ratio to the reflected indicator
+    x' = max + min - x, whose maximum is again ``max``:
+    t = s * (max + min - x) / max, so the lowest raw value scores s. (COINr's
+    ``n_fracmax`` after multiplying by -1 gives x / min(x), which ranks the
+    wrong way round for positive data; dtindex does not copy that.) The
+    reference maximum must be positive; negative values give negative
+    percentages.
     """
 
     name = "pct_of_max"
     allowed_params = ("scale",)
-
-    def check_domain(self, X, labels):
-        bad = ~np.isnan(X) & (X < 0)
-        if bad.any():
-            raise MethodDomainError(f"pct_of_max of {labels.indicator!r} needs values >= 0; negative at {labels(bad)}")
 
     def fit(self, R):
         return {"min": _nan_reduce(np.nanmin, R), "max": _nan_reduce(np.nanmax, R)}
 
     def transform(self, X, state, direction):
         s = float(self.p("scale", 100.0))
+        hi = np.where(state["max"] > 0, state["max"], np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             if direction == 1:
-                out = s * X / np.where(state["max"] > 0, state["max"], np.nan)
-            else:
-                out = s * state["min"] / np.where(X > 0, X, np.nan)
-        return out
+                return s * X / hi
+            return s * (state["max"] + state["min"] - X) / hi
 
 
 class BaseShare(Normaliser):

@@ -27,7 +27,8 @@ class DataSource(BaseModel):
 
     ``layout``: ``wide`` (COINr iData: uCode, uName, Time, group and
     denominator columns, one column per indicator) or ``long`` (uCode, Time,
-    iCode, value).
+    iCode, value). ``unit_column``, ``name_column`` and ``time_column`` rename
+    the key columns for files that do not use COINr's names.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -35,6 +36,9 @@ class DataSource(BaseModel):
     path: str
     layout: str = "wide"
     sheet: str | int | None = None
+    unit_column: str = "uCode"
+    name_column: str = "uName"
+    time_column: str = "Time"
 
     @model_validator(mode="after")
     def _check(self) -> "DataSource":
