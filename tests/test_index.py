@@ -211,7 +211,6 @@ def test_recipe_rebuilds_the_same_scores(tmp_path):
 
 
 def test_indicator_with_no_data_is_an_error(tmp_path):
-    meta = pd.read_csv(ASEM_META)
     data = pd.read_csv(ASEM_DATA)
     data["LPI"] = np.nan
     data.to_csv(tmp_path / "d.csv", index=False)

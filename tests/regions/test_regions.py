@@ -17,6 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dtindex import regions as rg
+from dtindex.regions import lookup as rg_lookup
+from dtindex.regions import tables as rg_tables
 from dtindex.errors import DataError, DtindexWarning, SpecError
 
 REFERENCE = Path("/work/shared/reference/regions")
@@ -507,23 +509,23 @@ def test_normalise_code_strings_are_six_ascii_digits_or_refused(text):
 
 def test_lookups_reuse_the_cached_index():
     rg.city("深圳")
-    before = rg._city_keys.cache_info()
+    before = rg_lookup._city_keys.cache_info()
     for key in ("广州", "Shanghai", 110000, "Xi'an"):
         rg.city(key)
-    after = rg._city_keys.cache_info()
+    after = rg_lookup._city_keys.cache_info()
     assert after.misses == before.misses and after.currsize == 1
 
 
 def test_validation_names_file_line_column_and_value():
-    raw = rg._read_package_csv("cities.csv", rg._CITY_COLUMNS)
-    provs = rg._provinces_table()
-    rg._validate_cities(raw, provs)  # the shipped file passes
+    raw = rg_tables._read_package_csv("cities.csv", rg_tables._CITY_COLUMNS)
+    provs = rg_tables._provinces_table()
+    rg_tables._validate_cities(raw, provs)  # the shipped file passes
 
     def broken(row: int, column: str, value: str) -> str:
         frame = raw.copy()
         frame.loc[row, column] = value
         with pytest.raises(DataError) as err:
-            rg._validate_cities(frame, provs)
+            rg_tables._validate_cities(frame, provs)
         return str(err.value)
 
     assert broken(4, "adcode", "13030") == (
