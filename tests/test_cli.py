@@ -137,3 +137,36 @@ def test_regions_lookup(run):
     res = run("regions", "lookup", "深圳")
     assert res.exit_code == 0
     assert "440300" in res.output and "Shenzhen" in res.output
+
+
+@pytest.mark.parametrize("normalise", ["minmax:1,100", "zscore:10,2", "rank", "dist_to_max", "pct_of_max",
+                                       "base_share", "none"])
+@pytest.mark.parametrize("aggregate", ["arithmetic", "geometric", "harmonic", "topsis"])
+def test_asem_every_normalisation_and_aggregation(run, tmp_path, normalise, aggregate):
+    res = run("build", "--framework", META, "--data", IDATA, "--normalise", normalise, "--aggregate", aggregate,
+              "--out", tmp_path)
+    positive = normalise in ("minmax:1,100", "zscore:10,2", "rank")
+    if aggregate in ("geometric", "harmonic") and not positive:
+        # zeros / negatives: a clear domain error, as COINr's a_gmean / a_hmean stop too
+        assert res.exit_code == 1
+        assert f"{aggregate} mean needs values > 0 but found" in res.output
+        return
+    assert res.exit_code == 0, res.output
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    top = scores[scores.iCode == "Index"]["value"]
+    assert len(top) == 51 and top.notna().all()
+
+
+def test_goalposts_without_goalposts_is_a_clear_error(run, tmp_path):
+    res = run("build", "--framework", META, "--data", IDATA, "--normalise", "goalposts", "--out", tmp_path)
+    assert res.exit_code == 1
+    assert "Error: goalposts normalisation of 'LPI' needs goal_min and goal_max (GoalMin/GoalMax)" in res.output
+
+
+def test_excel_framework_and_data(run, tmp_path):
+    pd.read_csv(META, dtype=str, keep_default_na=False).to_excel(tmp_path / "meta.xlsx", index=False)
+    pd.read_csv(IDATA, dtype=str, keep_default_na=False).to_excel(tmp_path / "data.xlsx", index=False)
+    res = run("build", "--framework", tmp_path / "meta.xlsx", "--data", tmp_path / "data.xlsx", "--out", tmp_path / "x")
+    assert res.exit_code == 0, res.output
+    run("build", "--framework", META, "--data", IDATA, "--out", tmp_path / "c")
+    assert (tmp_path / "x" / "scores.csv").read_bytes() == (tmp_path / "c" / "scores.csv").read_bytes()

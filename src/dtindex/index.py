@@ -405,6 +405,14 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
         warnings.simplefilter("always", DtindexWarning)
         base_position = _check_periods(spec, panel)
         norm_specs = resolve_normalise(fw, m.normalise)
+        if base_position is None and panel.n_periods == 1 and any(
+            s.method == "base_share" for s in norm_specs.values()
+        ):
+            base_position = 0
+            messages.append(
+                f"base_share: the data have one period ({panel.period_labels[0] or 'no Time column'}), "
+                "used as the base period"
+            )
         weight_specs = resolve_weights(fw, m.weights)
         agg_specs = resolve_aggregate(fw, m.aggregate)
         extra = [c for c in panel.values if c not in fw.indicators and c not in fw.denominators]

@@ -296,18 +296,15 @@ class BaseShare(Normaliser):
     Direction -1 mirrors each share around the base-period mean share:
     t = 2 s / n0 - s * x / sum_c' x(c', q0), n0 = number of units observed in
     the base period, which keeps the base-period total at s and additivity.
-    Needs x >= 0 and a positive base total.
+    Needs a positive base total (otherwise the shares are missing and the
+    build log says so). Shares are meant for non-negative volumes; negative
+    values are allowed (the shares stay additive) but the build log lists them.
     """
 
     name = "base_share"
     default_scope = "base_period"
     scopes = ("base_period", "per_period")
     allowed_params = ("scale",)
-
-    def check_domain(self, X, labels):
-        bad = ~np.isnan(X) & (X < 0)
-        if bad.any():
-            raise MethodDomainError(f"base_share of {labels.indicator!r} needs values >= 0; negative at {labels(bad)}")
 
     def fit(self, R):
         total = np.nansum(R, axis=1, keepdims=True)

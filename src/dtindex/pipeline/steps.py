@@ -164,6 +164,14 @@ def normalise(
                 f"normalisation 'base_share' of {code!r} needs a base period: set base_period in the spec "
                 "or pass --base-period"
             )
+        if spec.method == "base_share":
+            negative = panel.present & (cols[code] < 0)
+            if negative.any():
+                log.messages.append(
+                    f"normalise {code}: base_share of {int(negative.sum())} negative values "
+                    f"({describe_rows(panel.row_labels()[negative], 5)}); shares of a total are meant for "
+                    "non-negative volumes"
+                )
         res = normalise_panel(
             cols[code], normaliser, n_units=panel.n_units, direction=fw[code].direction, scope=spec.scope,
             base_position=base_position, units=panel.units, period_labels=panel.period_labels, indicator=code,
