@@ -24,6 +24,7 @@ the shifted mean  y = M(x + c) - c, which needs x + c > 0.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -45,6 +46,8 @@ def _check_weights(w: np.ndarray, k: int) -> np.ndarray:
         raise SpecError(f"aggregation needs one weight per child: got {w.shape[0] if w.ndim else 0} weights for {k} children")
     if (w < 0).any() or not np.isfinite(w).all():
         raise SpecError(f"aggregation weights must be finite and >= 0; got {w.tolist()}")
+    if k and not (w > 0).any():
+        raise SpecError(f"aggregation weights are all zero ({w.tolist()}); at least one child needs a positive weight")
     return w
 
 
@@ -70,7 +73,7 @@ def _finish(num: np.ndarray, wsum: np.ndarray, nan: np.ndarray, missing: str) ->
     return y
 
 
-def arithmetic(V, w, *, missing="skip", row_labels=None, children=None, **_):
+def arithmetic(V, w, *, missing="skip", row_labels=None, children=None):
     """Weighted arithmetic mean y = sum w_j x_j / sum w_j over present children."""
     V = np.asarray(V, dtype=float)
     w = _check_weights(w, V.shape[1])
@@ -99,7 +102,7 @@ def _positive(V, shift, nonpositive, name, row_labels, children):
     return S, c
 
 
-def geometric(V, w, *, missing="skip", nonpositive="error", shift=0.0, row_labels=None, children=None, **_):
+def geometric(V, w, *, missing="skip", nonpositive="error", shift=0.0, row_labels=None, children=None):
     """Weighted geometric mean y = exp(sum w_j ln x_j / sum w_j) (shifted: M(x + c) - c)."""
     V = np.asarray(V, dtype=float)
     w = _check_weights(w, V.shape[1])
@@ -111,7 +114,7 @@ def geometric(V, w, *, missing="skip", nonpositive="error", shift=0.0, row_label
     return np.exp(_finish(logs @ w, W.sum(axis=1), nan, missing)) - c
 
 
-def harmonic(V, w, *, missing="skip", nonpositive="error", shift=0.0, row_labels=None, children=None, **_):
+def harmonic(V, w, *, missing="skip", nonpositive="error", shift=0.0, row_labels=None, children=None):
     """Weighted harmonic mean y = sum w_j / sum (w_j / x_j) (shifted: M(x + c) - c)."""
     V = np.asarray(V, dtype=float)
     w = _check_weights(w, V.shape[1])
@@ -129,7 +132,7 @@ def harmonic(V, w, *, missing="skip", nonpositive="error", shift=0.0, row_labels
 
 def topsis(
     V, w, *, missing="skip", groups: np.ndarray | None = None, vector_normalise: bool = True,
-    scale: float = 1.0, row_labels=None, children=None, **_,
+    scale: float = 1.0, row_labels=None, children=None,
 ):
     """TOPSIS closeness coefficient (Hwang & Yoon 1981).
 
@@ -152,8 +155,12 @@ def topsis(
     w = w / w.sum()
     g = np.zeros(V.shape[0], dtype=np.int64) if groups is None else np.asarray(groups)
     out = np.full(V.shape[0], np.nan)
+    if missing == "propagate":
+        g = np.where(nan.any(axis=1), -1, g)  # rows that will be missing take no part in norms and ideals
     for code in np.unique(g):
         rows = g == code
+        if missing == "propagate" and code == -1:
+            continue
         X = V[rows]
         if vector_normalise:
             norm = np.sqrt(np.nansum(X**2, axis=0))
@@ -181,4 +188,8 @@ AGGREGATORS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": har
 def aggregate(V, w, method: str = "arithmetic", **kwargs) -> np.ndarray:
     """Dispatch to one of :data:`AGGREGATORS` by name."""
     check_choice("aggregate", "method", method, AGGREGATORS)
-    return AGGREGATORS[method](V, w, **kwargs)
+    fn = AGGREGATORS[method]
+    accepted = [p for p in inspect.signature(fn).parameters if p not in ("V", "w")]
+    for key in kwargs:
+        check_choice(f"{method} aggregation", "argument", key, accepted)
+    return fn(V, w, **kwargs)

@@ -33,7 +33,7 @@ from typing import Any, ClassVar
 import numpy as np
 from scipy.stats import rankdata
 
-from ..errors import ComparabilityWarning, MethodDomainError, SpecError, check_choice, describe_rows
+from ..errors import ComparabilityWarning, DataError, MethodDomainError, SpecError, check_choice, describe_rows
 
 State = dict[str, np.ndarray]
 
@@ -58,8 +58,15 @@ class Normaliser:
     allowed_params: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
+        owner = f"normalise method {self.name!r}"
+        if self.params and not self.allowed_params:
+            raise SpecError(f"{owner} takes no parameters; got {', '.join(map(repr, self.params))}")
         for key in self.params:
-            check_choice(f"normalise method {self.name!r}", "params", key, self.allowed_params or ("<none>",))
+            check_choice(owner, "params", key, self.allowed_params)
+        self.check_params()
+
+    def check_params(self) -> None:
+        """Validate parameter values when the normaliser is made (overridden where needed)."""
 
     def p(self, key: str, default: Any) -> Any:
         return self.params.get(key, default)
@@ -106,6 +113,11 @@ class MinMax(Normaliser):
     name = "minmax"
     allowed_params = ("low", "high")
 
+    def check_params(self) -> None:
+        a, b = self.p("low", 0.0), self.p("high", 100.0)
+        if not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and a < b):
+            raise SpecError(f"minmax needs numbers low < high; got low={a!r}, high={b!r}")
+
     def fit(self, R: np.ndarray) -> State:
         return {"min": _nan_reduce(np.nanmin, R), "max": _nan_reduce(np.nanmax, R)}
 
@@ -129,9 +141,14 @@ class ZScore(Normaliser):
     name = "zscore"
     allowed_params = ("mean", "sd", "ddof")
 
+    def check_params(self) -> None:
+        check_choice("zscore", "ddof", self.p("ddof", 1), (0, 1))
+        sd = self.p("sd", 1.0)
+        if not (isinstance(sd, (int, float)) and sd > 0):
+            raise SpecError(f"zscore needs a target sd > 0; got sd={sd!r}")
+
     def fit(self, R):
         ddof = int(self.p("ddof", 1))
-        check_choice("zscore", "ddof", ddof, (0, 1))
         return {"mean": _nan_reduce(np.nanmean, R), "sd": _nan_reduce(lambda a, **k: np.nanstd(a, ddof=ddof, **k), R)}
 
     def transform(self, X, state, direction):
@@ -153,8 +170,7 @@ class Rank(Normaliser):
     name = "rank"
     allowed_params = ("ties",)
 
-    def __post_init__(self) -> None:
-        super().__post_init__()
+    def check_params(self) -> None:
         check_choice("rank normalisation", "ties", self.p("ties", "min"), ("min", "average", "max", "dense", "first"))
 
     def fit(self, R):
@@ -202,6 +218,10 @@ class Goalposts(Normaliser):
     name = "goalposts"
     scope_free = True
     allowed_params = ("scale", "cap", "goal_min", "goal_max", "transform")
+
+    def check_params(self) -> None:
+        check_choice("goalposts", "transform", self.p("transform", None), (None, "log"))
+        check_choice("goalposts", "cap", self.p("cap", True), (True, False))
 
     def _f(self, v):
         return np.log(v) if self.p("transform", None) == "log" else v
@@ -379,8 +399,19 @@ def normalise_panel(
     scope = scope or normaliser.default_scope
     check_choice(f"normalise method {normaliser.name!r}", "scope", scope, normaliser.scopes)
     check_choice(f"normalise method {normaliser.name!r}", "direction", direction, (1, -1))
-    X = np.asarray(x, dtype=float).reshape(-1, n_units)
+    flat = np.asarray(x, dtype=float)
+    if flat.ndim != 1 or n_units < 1 or flat.size % n_units:
+        raise DataError(
+            f"normalisation of {indicator or 'an indicator'!r}: {flat.size} values do not fill whole periods "
+            f"of {n_units} units"
+        )
+    X = flat.reshape(-1, n_units)
     n_periods = X.shape[0]
+    if base_position is not None and not 0 <= base_position < n_periods:
+        raise SpecError(
+            f"normalisation of {indicator or 'an indicator'!r}: base period position {base_position} is outside "
+            f"the {n_periods} periods"
+        )
     labeller = RowLabeller(units or tuple(str(i) for i in range(n_units)),
                            period_labels or tuple("" for _ in range(n_periods)), indicator)
     normaliser.check_domain(X, labeller)
