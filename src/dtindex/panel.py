@@ -143,7 +143,7 @@ class Panel:
                 f"{source}: columns named in the framework are missing from the data: {describe_rows(missing)}; "
                 f"data columns are {describe_rows(cols, 30)}"
             )
-        codes = df[unit_col].astype(str).str.strip()
+        codes = df[unit_col].astype(object).where(df[unit_col].notna(), "").astype(str).str.strip()
         empty = np.flatnonzero((codes == "").to_numpy())
         if empty.size:
             raise DataError(f"{source} row {empty[0] + 2}: empty {unit_col}; every row needs a unit code")
@@ -210,29 +210,42 @@ class Panel:
         time_col: str = "Time",
         code_col: str = "iCode",
         value_col: str = "value",
+        groups: Sequence[str] = (),
         source: str = "data",
     ) -> "Panel":
-        """Build a panel from a long table ``uCode, Time, iCode, value``."""
-        need = [unit_col, code_col, value_col]
+        """Build a panel from a long table ``uCode, Time, iCode, value`` (+ group columns).
+
+        Group columns repeat on every row of a unit (and period); a unit whose
+        group value differs between its rows is reported as a duplicate row.
+        """
+        need = [unit_col, code_col, value_col, *groups]
         missing = [c for c in need if c not in df.columns]
         if missing:
             raise DataError(
                 f"{source}: long layout needs columns {', '.join(need)} (and optionally {time_col}); "
                 f"missing {', '.join(missing)}; columns are {describe_rows(df.columns, 20)}"
             )
+        df = df.copy()
+        for col in (unit_col, code_col) + ((time_col,) if time_col in df.columns else ()):
+            df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
+            empty = np.flatnonzero((df[col] == "").to_numpy())
+            if empty.size and not (col == time_col and empty.size == len(df)):
+                raise DataError(f"{source} row {empty[0] + 2}: empty {col}; every row of the long layout needs one")
+        if time_col in df.columns:
+            parse_periods(df[time_col].tolist(), where=source)  # row numbers of the long file
         keys = [unit_col] + ([time_col] if time_col in df.columns else [])
         dup = df.duplicated(keys + [code_col], keep=False).to_numpy()
         if dup.any():
             rows = np.flatnonzero(dup)[:5] + 2
             raise DataError(f"{source} rows {', '.join(map(str, rows))}: the same unit, period and indicator appear more than once")
         to_numbers(df[value_col], source=source, name=value_col)  # row-level errors before reshaping
-        wide = df.pivot(index=keys, columns=code_col, values=value_col).reset_index()
+        wide = df.pivot(index=keys + list(groups), columns=code_col, values=value_col).reset_index()
         wide.columns = [str(c) for c in wide.columns]
         order = pd.unique(df[unit_col])
         wide["__order"] = wide[unit_col].map({u: i for i, u in enumerate(order)})
         wide = wide.sort_values(["__order"], kind="stable").drop(columns="__order").fillna("")
         codes = [c for c in pd.unique(df[code_col])]
-        return cls.from_frame(wide, numeric=codes, unit_col=unit_col, time_col=time_col, source=source)
+        return cls.from_frame(wide, numeric=codes, groups=groups, unit_col=unit_col, time_col=time_col, source=source)
 
     # ------------------------------------------------------------------ output
     def to_frame(self, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -266,10 +279,13 @@ def read_panel(
     df = read_table(path, sheet=sheet)
     source = Path(path).name
     if layout == "long":
-        panel = Panel.from_long(df, unit_col=unit_col, time_col=time_col, source=source)
+        panel = Panel.from_long(df, unit_col=unit_col, time_col=time_col, groups=groups, source=source)
         missing = [c for c in numeric if c not in panel.values]
         if missing:
-            raise DataError(f"{source}: no values for indicators {describe_rows(missing)}")
+            raise DataError(
+                f"{source}: no values for indicators {describe_rows(missing)}; indicator codes in the file: "
+                f"{describe_rows(panel.values, 20)}"
+            )
         return panel
     return Panel.from_frame(df, numeric=numeric, groups=groups, unit_col=unit_col, name_col=name_col,
                             time_col=time_col, source=source)

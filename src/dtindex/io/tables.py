@@ -9,6 +9,7 @@ ones a spreadsheet shows: the header is row 1, the first data row is row 2.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,10 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     """Read a CSV (UTF-8, BOM optional) or Excel (.xlsx/.xls) file with every cell as text.
 
     Empty cells become ``""``; surrounding whitespace of headers is stripped.
+    Row positions match the file: a blank line in the middle stays as an empty
+    row (so later row numbers are right and the row itself is reported), only
+    trailing blank lines are dropped. A row with more fields than the header,
+    and duplicate header names, are errors.
     """
     path = Path(path)
     if not path.exists():
@@ -30,25 +35,41 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False)
+            raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False,
+                                header=None)
         elif suffix in (".csv", ".txt", ".tsv"):
-            df = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                sep="\t" if suffix == ".tsv" else ",",
+            raw = pd.read_csv(
+                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", header=None,
+                skip_blank_lines=False, sep="\t" if suffix == ".tsv" else ",",
             )
         else:
             raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
-    except (pd.errors.ParserError, ValueError) as exc:
+    except pd.errors.ParserError as exc:
+        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if m:
+            raise DataError(
+                f"{path.name} row {m.group(2)}: {m.group(3)} fields but the header has {m.group(1)} "
+                "(an unquoted comma inside a value? quote it or use a dot as decimal separator)"
+            ) from None
+        raise DataError(f"{path}: cannot be read as a table: {exc}") from None
+    except ValueError as exc:
         if isinstance(exc, DataError):
             raise
         raise DataError(f"{path}: cannot be read as a table: {exc}") from None
-    df.columns = [str(c).strip() for c in df.columns]
-    dups = sorted({c for c in df.columns if list(df.columns).count(c) > 1})
+    if raw.empty:
+        raise DataError(f"{path.name}: the file is empty; a header row is required")
+    raw = raw.fillna("").astype(str)
+    header = [str(c).strip() for c in raw.iloc[0]]
+    dups = sorted({c for c in header if header.count(c) > 1})
     if dups:
-        raise DataError(f"{path}: duplicate column names: {', '.join(dups)}")
-    return df.fillna("")
+        raise DataError(f"{path.name}: duplicate column names: {', '.join(dups)}")
+    df = raw.iloc[1:].reset_index(drop=True)
+    df.columns = header
+    filled = (df != "").any(axis=1).to_numpy()
+    last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
+    return df.iloc[:last].reset_index(drop=True)
 
 
 def to_numbers(column: pd.Series, *, source: str, name: str | None = None, limit: int = 5) -> np.ndarray:
@@ -60,10 +81,10 @@ def to_numbers(column: pd.Series, *, source: str, name: str | None = None, limit
         naming the file, the row numbers, the values and the column.
     """
     name = name or str(column.name)
-    text = column.astype(str).str.strip()
+    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
     missing = text.isin(MISSING_TOKENS)
     numbers = pd.to_numeric(text.where(~missing, None), errors="coerce")
-    bad = numbers.isna() & ~missing
+    bad = (numbers.isna() | np.isinf(numbers.fillna(0.0))) & ~missing
     if bad.any():
         positions = np.flatnonzero(bad.to_numpy())
         parts = [f'row {p + 2}: value "{text.iloc[p]}"' for p in positions[:limit]]

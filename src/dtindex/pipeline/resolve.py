@@ -17,6 +17,9 @@ from ..spec.model import (
 )
 
 
+DATA_DRIVEN_WEIGHTS = ("entropy", "critic", "cv", "pca")
+
+
 def _base(cfg, cls):
     return cls(**{k: getattr(cfg, k) for k in cls.model_fields})
 
@@ -67,21 +70,30 @@ def resolve_normalise(fw: Framework, cfg: NormaliseConfig) -> dict[str, Normalis
         _check_scope(f"normalise.levels.{lvl}", merge(base, s, NormaliseSpec))
     out: dict[str, NormaliseSpec] = {}
     for code in fw.indicators:
-        spec = base
-        if 1 in cfg.levels:
-            spec = merge(spec, cfg.levels[1], NormaliseSpec)
-        for anc in reversed(fw.ancestors(code)):
-            if anc in cfg.nodes:
-                spec = merge(spec, cfg.nodes[anc], NormaliseSpec)
+        general = merge(base, cfg.levels[1], NormaliseSpec) if 1 in cfg.levels else base
+        overrides = [cfg.nodes[a] for a in reversed(fw.ancestors(code)) if a in cfg.nodes]
         if code in cfg.nodes:
-            spec = merge(spec, cfg.nodes[code], NormaliseSpec)
+            overrides.append(cfg.nodes[code])
+        spec = general
+        for o in overrides:
+            spec = merge(spec, o, NormaliseSpec)
+        if code in cfg.nodes:
             _check_scope(f"normalise.nodes.{code}", spec)
+        elif spec.scope is not None:
+            _check_scope(f"normalise of {code!r}", spec)
         if spec.method == "goalposts":
+            # precedence: global/level params < the indicator's own goalposts < nodes[...] params
             node = fw[code]
-            extra = {k: v for k, v in (("goal_min", node.goal_min), ("goal_max", node.goal_max),
-                                       ("transform", node.transform)) if v is not None}
-            spec = spec.model_copy(update={"params": {**extra, **spec.params}})
-        _check_scope(f"normalise of {code!r}", spec) if spec.scope is not None else None
+            own = {k: v for k, v in (("goal_min", node.goal_min), ("goal_max", node.goal_max),
+                                     ("transform", node.transform)) if v is not None}
+            params = dict(general.params) if general.method == "goalposts" else {}
+            params.update(own)
+            for o in overrides:
+                if "method" in o.model_fields_set and o.method != "goalposts":
+                    params = dict(own)
+                if "params" in o.model_fields_set:
+                    params.update(o.params)
+            spec = spec.model_copy(update={"params": params})
         out[code] = spec
     return out
 
@@ -96,6 +108,9 @@ def resolve_weights(fw: Framework, cfg: WeightsConfig) -> dict[str, WeightsSpec]
     _check_nodes("weights", cfg.nodes, fw, fw.aggregates,
                  "weights.nodes[P] sets how the children of aggregate P are weighted")
     base = _base(cfg, WeightsSpec)
+    _check_weight_scope("weights", base, base)
+    for lvl, o in cfg.levels.items():
+        _check_weight_scope(f"weights.levels.{lvl}", o, merge(base, o, WeightsSpec))
     out = {}
     for agg in fw.parents_bottom_up():
         spec = base
@@ -104,8 +119,18 @@ def resolve_weights(fw: Framework, cfg: WeightsConfig) -> dict[str, WeightsSpec]
             spec = merge(spec, cfg.levels[lvl], WeightsSpec)
         if agg in cfg.nodes:
             spec = merge(spec, cfg.nodes[agg], WeightsSpec)
+            _check_weight_scope(f"weights.nodes.{agg}", cfg.nodes[agg], spec)
         out[agg] = spec
     return out
+
+
+def _check_weight_scope(where: str, declared: WeightsSpec, effective: WeightsSpec) -> None:
+    """A scope written next to a method that does not use data cannot apply (an inherited one is ignored)."""
+    if "scope" in declared.model_fields_set and declared.scope is not None and effective.method not in DATA_DRIVEN_WEIGHTS:
+        raise SpecError(
+            f"{where}: weights method {effective.method!r} does not use data and has no scope; remove scope "
+            f"{declared.scope!r} (scope applies to {', '.join(DATA_DRIVEN_WEIGHTS)})"
+        )
 
 
 def resolve_aggregate(fw: Framework, cfg: AggregateConfig) -> dict[str, AggregateSpec]:

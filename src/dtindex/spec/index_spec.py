@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SpecError, check_choice
 from ..periods import parse_period
@@ -46,13 +46,18 @@ class DataSource(BaseModel):
         return self
 
 
+def _period_text(v: Any) -> Any:
+    """Let YAML numbers stand for years (``base_period: 2021``)."""
+    return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
 class PeriodsSpec(BaseModel):
     """Declared periods: data must cover exactly ``start`` .. ``end``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: str
-    end: str
+    start: Annotated[str, BeforeValidator(_period_text)]
+    end: Annotated[str, BeforeValidator(_period_text)]
 
 
 class IndexSpec(BaseModel):
@@ -70,7 +75,7 @@ class IndexSpec(BaseModel):
     denominators: list[str] = Field(default_factory=list)
     data: DataSource | None = None
     periods: PeriodsSpec | None = None
-    base_period: str | None = None
+    base_period: Annotated[str | None, BeforeValidator(_period_text)] = None
     methods: MethodSpec = Field(default_factory=MethodSpec)
 
     @model_validator(mode="after")
@@ -197,5 +202,5 @@ def load_spec(path: str | Path) -> tuple[IndexSpec, Path]:
 
 
 def dump_spec(spec: IndexSpec) -> str:
-    """YAML text of a spec (only the settings that differ from defaults)."""
-    return yaml.safe_dump(spec.model_dump(exclude_defaults=True, mode="json"), allow_unicode=True, sort_keys=False)
+    """YAML text of a spec: the settings that were set (so overrides equal to a default survive)."""
+    return yaml.safe_dump(spec.model_dump(exclude_unset=True, mode="json"), allow_unicode=True, sort_keys=False)

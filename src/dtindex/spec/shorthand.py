@@ -52,6 +52,9 @@ def parse_method(text: str, *, kind: str) -> tuple[str, dict[str, Any]]:
             f"{kind} {text!r}: {method} takes at most {len(names)} parameters ({', '.join(names) or 'none'}); "
             f"got {len(args)}"
         )
+    empty = [n for n, a in zip(names, args) if not a.strip()]
+    if empty:
+        raise SpecError(f"{kind} {text!r}: parameter {empty[0]} is empty; write e.g. {method}:{','.join('1' for _ in names)}")
     return method, {n: _value(a) for n, a in zip(names, args)}
 
 
