@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .errors import DataError, DtindexWarning, SpecError, describe_rows
+from .errors import DataError, DtindexWarning, SpecError, check_choice, describe_rows
 from .io.atomic import atomic_write
 from .io.tables import file_sha256
 from .methods.aggregate import aggregate as aggregate_values
@@ -122,6 +122,14 @@ class Index:
         )
 
     @property
+    def rollup_method(self) -> str:
+        """The roll-up actually used: ``auto`` resolves to ``sum`` (additive index) or ``mean``."""
+        method = self.spec.methods.rollup.method
+        if method == "auto":
+            return "sum" if self.is_additive else "mean"
+        return method
+
+    @property
     def period_labels(self) -> tuple[str, ...]:
         return self.panel.period_labels
 
@@ -188,8 +196,9 @@ class Index:
         by : str or mapping
             A group column of the data, or a mapping ``uCode -> group``
             (e.g. ``dtindex.regions.group_map("province", codes=idx.panel.units)``).
-            Units mapped to nothing (missing/empty) are left out and counted
-            in the ``n_unmapped`` column of the result.
+            Units mapped to nothing (missing/empty) are left out; their count
+            and codes are in ``result.attrs["n_unmapped"]`` and
+            ``result.attrs["unmapped_units"]``.
         method : 'sum', 'mean', 'weighted_mean' or None
             None uses ``spec.methods.rollup``: ``auto`` sums when the index is
             additive (:attr:`is_additive`) and averages otherwise.
@@ -200,7 +209,7 @@ class Index:
         """
         p = self.panel
         cfg = self.spec.methods.rollup
-        method = method or cfg.method
+        method = method or self.rollup_method
         if method == "auto":
             method = "sum" if self.is_additive else "mean"
         if method not in ("sum", "mean", "weighted_mean"):
@@ -266,7 +275,7 @@ class Index:
                 "weights": {c: s.method for c, s in self.weight_specs.items()},
                 "aggregate": {c: s.model_dump(mode="json") for c, s in self.aggregate_specs.items()},
                 "rank_ties": self.spec.methods.rank.ties,
-                "rollup": "sum" if self.spec.methods.rollup.method == "auto" and self.is_additive else self.spec.methods.rollup.method,
+                "rollup": self.rollup_method,
             },
             "environment": {
                 "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
@@ -305,9 +314,13 @@ class Index:
         csv("scores.csv", self.scores_long())
         csv("ranks.csv", self.ranks_long())
         csv("weights.csv", self.weights_table()[["iCode", "Parent", "weight"]])
-        for res in self.weight_log.expert:
-            csv("expert_weights.csv", res.table.reset_index(names="iCode"))
-            csv("expert_concordance.csv", res.concordance)
+        if self.weight_log.expert:
+            sources = self.weight_log.expert_sources
+            csv("expert_weights.csv", pd.concat(
+                [r.table.reset_index(names="iCode").assign(source=src) for r, src in zip(self.weight_log.expert, sources)],
+                ignore_index=True))
+            csv("expert_concordance.csv", pd.concat(
+                [r.concordance.assign(source=src) for r, src in zip(self.weight_log.expert, sources)], ignore_index=True))
         if self.step_log.treated:
             csv("treated_points.csv", pd.concat(self.step_log.treated, ignore_index=True))
         if self.step_log.imputed:
@@ -468,6 +481,8 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
                 kwargs.update(nonpositive=aspec.nonpositive, shift=aspec.shift)
             if aspec.method == "topsis":
                 params = dict(aspec.params)
+                for key in params:
+                    check_choice("topsis aggregation", "params", key, ("scope", "vector_normalise", "scale"))
                 scope = params.pop("scope", "pooled")
                 if scope not in ("pooled", "per_period"):
                     raise SpecError(f"The 'scope' parameter of topsis must be one of 'pooled', 'per_period'; got {scope!r}.")

@@ -97,7 +97,8 @@ def impute(cols: Columns, panel: Panel, fw: Framework, spec: ImputeSpec, log: St
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if spec.method == "locf":
-                res = impute_mod.impute(x, "locf", units=panel.unit_index[present], periods=panel.period_index[present])
+                res = impute_mod.impute(x, "locf", units=panel.unit_index[present], periods=panel.period_index[present],
+                                        nocb=spec.nocb, max_lag=spec.max_lag)
             else:
                 by = None if codes_by is None else codes_by[present]
                 res = impute_mod.impute(x, spec.method, by=by)
@@ -137,7 +138,7 @@ def treat(cols: Columns, panel: Panel, fw: Framework, spec: TreatSpec, log: Step
             warnings.simplefilter("always")
             res = treat_mod.winsorise(
                 cols[code][present], skew_thresh=spec.skew_thresh, kurt_thresh=spec.kurt_thresh,
-                winmax=spec.winmax, by=by, labels=labels,
+                winmax=spec.winmax, by=by, labels=labels, f2=spec.f2,
             )
         for w in caught:
             log.messages.append(f"treat {code}: {w.message}")

@@ -9,6 +9,7 @@ version and the default) or the base period only (``base_period``).
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import SpecError, describe_rows
+from ..errors import SpecError, check_choice, describe_rows
 from ..methods import ahp as ahp_mod
 from ..methods import expert as expert_mod
 from ..methods import weights as wmod
@@ -32,6 +33,7 @@ class WeightLog:
 
     methods: dict[str, str] = field(default_factory=dict)
     expert: list = field(default_factory=list)        # ExpertResult per scores file
+    expert_sources: list[str] = field(default_factory=list)  # file name of each scores file
     ahp: dict[str, object] = field(default_factory=dict)  # parent -> AHPResult
     objective: dict[str, object] = field(default_factory=dict)  # parent -> ObjectiveWeights
     messages: list[str] = field(default_factory=list)
@@ -77,6 +79,7 @@ def fixed_weights(
             res = expert_mod.expert_weights(scores, groups, source=path.name)
         log.messages.extend(f"expert weights: {w.message}" for w in caught)
         log.expert.append(res)
+        log.expert_sources.append(path.name)
         log.inputs[f"expert_scores:{path.name}"] = path
         weights.update({str(k): float(v) for k, v in res.weights.items()})
     for path, parents in ahp_files.items():
@@ -115,6 +118,9 @@ def objective_weights(
 ) -> dict[str, float]:
     """Data-driven weights of ``parent``'s children from their values ``V[rows]``."""
     fn = OBJECTIVE[spec.method]
+    accepted = [p for p in inspect.signature(fn).parameters if p not in ("X", "columns", "index")]
+    for key in spec.params:
+        check_choice(f"{spec.method} weights", "params", key, accepted)
     params = dict(spec.params)
     params.setdefault("nan_policy", "omit")
     with warnings.catch_warnings(record=True) as caught:

@@ -130,12 +130,16 @@ class ImputeSpec(_Step):
     ``mean``/``median`` fill a gap with the mean/median of the same indicator
     over the units in the same ``by`` group (a group column of the data; None
     = all units), within the same period (``scope: per_period``) or over all
-    periods (``pooled``). ``locf`` carries a unit's last observation forward.
+    periods (``pooled``). ``locf`` carries a unit's last observation forward,
+    at most ``max_lag`` periods (None = no limit); ``nocb`` also fills leading
+    gaps with the first later observation.
     """
 
     method: str = "none"
     by: str | None = None
     scope: str = "per_period"
+    max_lag: int | None = None
+    nocb: bool = False
 
     @model_validator(mode="after")
     def _check(self) -> "ImputeSpec":
@@ -143,16 +147,25 @@ class ImputeSpec(_Step):
         check_choice("impute", "scope", self.scope, ("per_period", "pooled"))
         if self.method == "locf" and self.by is not None:
             check_choice("impute", "by", self.by, [None])
+        if self.method != "locf" and (self.max_lag is not None or self.nocb):
+            raise ValueError("impute: max_lag and nocb apply to method 'locf' only")
         return self
 
 
 class TreatSpec(_Step):
-    """Outlier treatment before normalisation (COINr's default rule)."""
+    """Outlier treatment before normalisation (COINr's default rule).
+
+    An indicator is treated when |skewness| >= ``skew_thresh`` and kurtosis >=
+    ``kurt_thresh``: up to ``winmax`` points are winsorised; if that does not
+    pass, ``f2`` (``log_CT``, ``log_CT_orig`` or None) transforms the original
+    values instead.
+    """
 
     method: str = "none"
     skew_thresh: float = 2.0
     kurt_thresh: float = 3.5
     winmax: int = 5
+    f2: str | None = "log_CT"
     scope: str = "per_period"
     exclude: list[str] = Field(default_factory=list)
 
@@ -160,6 +173,7 @@ class TreatSpec(_Step):
     def _check(self) -> "TreatSpec":
         check_choice("treat", "method", self.method, TREAT_METHODS)
         check_choice("treat", "scope", self.scope, ("per_period", "pooled"))
+        check_choice("treat", "f2", self.f2, ("log_CT", "log_CT_orig", None))
         return self
 
 
