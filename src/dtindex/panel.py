@@ -231,6 +231,8 @@ class Panel:
             empty = np.flatnonzero((df[col] == "").to_numpy())
             if empty.size and not (col == time_col and empty.size == len(df)):
                 raise DataError(f"{source} row {empty[0] + 2}: empty {col}; every row of the long layout needs one")
+        if time_col in df.columns and (df[time_col] == "").all():
+            df = df.drop(columns=time_col)  # an empty Time column: a cross-section, as in the wide layout
         if time_col in df.columns:
             parse_periods(df[time_col].tolist(), where=source)  # row numbers of the long file
         keys = [unit_col] + ([time_col] if time_col in df.columns else [])
@@ -239,6 +241,19 @@ class Panel:
             rows = np.flatnonzero(dup)[:5] + 2
             raise DataError(f"{source} rows {', '.join(map(str, rows))}: the same unit, period and indicator appear more than once")
         to_numbers(df[value_col], source=source, name=value_col)  # row-level errors before reshaping
+        for g in groups:
+            df[g] = df[g].astype(object).where(df[g].notna(), "").astype(str).str.strip()
+            n_values = df.groupby(keys, sort=False)[g].transform("nunique").to_numpy()
+            if (n_values > 1).any():
+                first = int(np.flatnonzero(n_values > 1)[0])
+                same = (df[keys] == df.loc[first, keys]).all(axis=1).to_numpy()
+                rows = np.flatnonzero(same)
+                values = sorted(set(df.loc[same, g]))
+                where = " ".join(str(df.loc[first, k]) for k in keys)
+                raise DataError(
+                    f"{source} rows {', '.join(str(r + 2) for r in rows[:5])}: group column {g} has different values "
+                    f"for {where} ({', '.join(map(repr, values))}); a unit has one {g} per period"
+                )
         wide = df.pivot(index=keys + list(groups), columns=code_col, values=value_col).reset_index()
         wide.columns = [str(c) for c in wide.columns]
         order = pd.unique(df[unit_col])

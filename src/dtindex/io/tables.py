@@ -62,6 +62,18 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
         raise DataError(f"{path.name}: the file is empty; a header row is required")
     raw = raw.fillna("").astype(str)
     header = [str(c).strip() for c in raw.iloc[0]]
+    unnamed = [i for i, h in enumerate(header) if not h]
+    if unnamed:
+        with_values = [i for i in unnamed if (raw.iloc[1:, i] != "").any()]
+        if with_values:
+            i = with_values[0]
+            row = int(np.flatnonzero((raw.iloc[1:, i] != "").to_numpy())[0]) + 2
+            raise DataError(
+                f"{path.name}: column {i + 1} has no header but holds values (first in row {row}); name the column"
+            )
+        keep = [i for i, h in enumerate(header) if h]
+        raw = raw.iloc[:, keep]
+        header = [header[i] for i in keep]  # empty trailing columns, as spreadsheet exports write them
     dups = sorted({c for c in header if header.count(c) > 1})
     if dups:
         raise DataError(f"{path.name}: duplicate column names: {', '.join(dups)}")

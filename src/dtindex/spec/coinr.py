@@ -87,9 +87,7 @@ def framework_from_table(df: pd.DataFrame, *, source: str = "iMeta") -> Framewor
                 raise SpecError(f"{source} row {rownum}: column Weight is empty for {code!r}; a number is required")
             weight = 1.0  # the top node's weight is never used
         rec["weight"] = weight
-        direction = _num(row["Direction"], source=source, row=rownum, column="Direction")
-        if direction is None:
-            direction = 1.0
+        direction = _num(row["Direction"], source=source, row=rownum, column="Direction", required=True)
         if direction not in (1.0, -1.0):
             raise SpecError(f'{source} row {rownum}: value "{row["Direction"]}" in column Direction must be 1 or -1')
         rec["direction"] = int(direction)

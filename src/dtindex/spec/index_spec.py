@@ -105,6 +105,11 @@ class IndexSpec(BaseModel):
             "parent" in n for n in tree
         )
         records = [dict(n) for n in tree] if flat else nested_to_records(copy.deepcopy(tree))
+        if flat:
+            parents = {r.get("parent") for r in records}
+            for r in records:
+                if "type" not in r and r.get("code") in parents:
+                    r["type"] = "aggregate"  # as in the nested form: a node with children is an aggregate
         for r in records:
             if isinstance(r.get("name"), dict):
                 names = r.pop("name")

@@ -43,6 +43,7 @@ def parse_method(text: str, *, kind: str) -> tuple[str, dict[str, Any]]:
     ('zscore', {'mean': 10, 'sd': 2})
     """
     method, _, rest = text.strip().partition(":")
+    method = method.strip()
     allowed = NORMALISE_METHODS if kind == "normalise" else AGGREGATE_METHODS
     check_choice(kind, "method", method, allowed)
     args = [a for a in rest.split(",")] if rest else []
