@@ -53,7 +53,8 @@ def _commands(group: click.Group, prefix: str = ""):
 
 @pytest.mark.parametrize("command,cmd", list(_commands(main)), ids=lambda x: x if isinstance(x, str) else "")
 def test_every_command_and_option_is_in_cli_md(command, cmd):
-    text = _text("cli.md")
+    # cli.md is the reference; command groups added later may document themselves in their own page
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md")))
     assert command in text
     for param in cmd.params:
         if isinstance(param, click.Option):

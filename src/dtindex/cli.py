@@ -289,5 +289,25 @@ def demo(out) -> None:
     console.print(f"Wrote {len(written)} files to [bold]{out}[/]", highlight=False)
 
 
+def _register_command_modules() -> None:
+    """Add the command groups of :mod:`dtindex.commands` that exist."""
+    import importlib
+
+    from .commands import MODULES
+
+    for name in MODULES:
+        full = f"dtindex.commands.{name}"
+        try:
+            module = importlib.import_module(full)
+        except ModuleNotFoundError as exc:
+            if exc.name == full:
+                continue
+            raise
+        main.add_command(module.command)
+
+
+_register_command_modules()
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
