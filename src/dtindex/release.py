@@ -1,0 +1,185 @@
+"""Release folders: built indices written to disk and read back for analysis and reports.
+
+A release is a folder with a ``release.json`` (name, title, whether the data are
+synthetic, the builds it holds, free metadata) and one sub-folder per build,
+each written by :meth:`dtindex.index.Index.write` (``scores.csv``, ``ranks.csv``,
+``weights.csv``, ``recipe.json``, ...). Everything a report shows is computed
+from these files, so a report can be regenerated from the release alone.
+
+:class:`BuildResult` offers the read-only part of the :class:`~dtindex.index.Index`
+interface (``scores_long``, ``ranks_long``, ``weights_table``, ``table``,
+``framework``, ``weights``, ``period_labels``, ``units``, ``recipe``), so
+analysis functions accept either a live index or a loaded build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .errors import DataError, describe_rows
+from .spec.framework import Framework, framework_from_records
+
+RELEASE_FILE = "release.json"
+BUILD_FILES = ("scores.csv", "ranks.csv", "weights.csv", "recipe.json")
+
+
+@dataclass(frozen=True, eq=False)
+class BuildResult:
+    """One build of a release, read from its folder."""
+
+    name: str
+    path: Path
+    framework: Framework
+    scores: pd.DataFrame
+    ranks: pd.DataFrame
+    weights_frame: pd.DataFrame
+    recipe_data: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: str | Path, name: str | None = None) -> "BuildResult":
+        path = Path(path)
+        missing = [f for f in BUILD_FILES if not (path / f).exists()]
+        if missing:
+            raise DataError(f"{path}: not a dtindex build folder; missing {', '.join(missing)}")
+        recipe = json.loads((path / "recipe.json").read_text(encoding="utf-8"))
+        fw = framework_from_records(recipe["framework"], groups=recipe.get("groups", ()),
+                                    denominators=recipe.get("denominators", ()), source=str(path / "recipe.json"))
+        keep = {"uCode": str, "Time": str, "iCode": str}
+        scores = pd.read_csv(path / "scores.csv", dtype=keep, keep_default_na=False, na_values={"value": [""]})
+        ranks = pd.read_csv(path / "ranks.csv", dtype=keep, keep_default_na=False, na_values={"rank": [""]})
+        weights = pd.read_csv(path / "weights.csv", dtype={"iCode": str, "Parent": str})
+        return cls(name or path.name, path, fw, scores, ranks, weights, recipe)
+
+    # --- the read-only Index interface -------------------------------------------------
+    @property
+    def period_labels(self) -> tuple[str, ...]:
+        return tuple(self.recipe_data.get("periods") or [""])
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return tuple(pd.unique(self.scores["uCode"]))
+
+    @property
+    def root(self) -> str:
+        return self.framework.root
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return dict(zip(self.weights_frame["iCode"], self.weights_frame["weight"].astype(float)))
+
+    @property
+    def base_period(self) -> str | None:
+        return self.recipe_data.get("base_period")
+
+    def recipe(self) -> dict[str, Any]:
+        return self.recipe_data
+
+    def scores_long(self) -> pd.DataFrame:
+        return self.scores.copy()
+
+    def ranks_long(self) -> pd.DataFrame:
+        return self.ranks.copy()
+
+    def weights_table(self) -> pd.DataFrame:
+        return self.weights_frame.copy()
+
+    def table(self, code: str | None = None, *, what: str = "scores") -> pd.DataFrame:
+        """Wide table of one node: rows = units (in file order), columns = periods."""
+        code = code or self.root
+        self.framework[code]
+        df = self.scores if what == "scores" else self.ranks
+        col = "value" if what == "scores" else "rank"
+        sub = df[df["iCode"] == code]
+        wide = sub.pivot(index="uCode", columns="Time", values=col)
+        periods = [p for p in self.period_labels if p in wide.columns] or list(wide.columns)
+        wide = wide.reindex(index=pd.Index(self.units, name="uCode"), columns=periods).astype(float)
+        wide.columns = [c or "value" for c in wide.columns]
+        wide.columns.name = None
+        return wide
+
+
+@dataclass(frozen=True, eq=False)
+class Release:
+    """A release folder: metadata plus named builds."""
+
+    path: Path
+    meta: dict[str, Any]
+    builds: dict[str, BuildResult] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Release":
+        path = Path(path)
+        meta_path = path / RELEASE_FILE
+        if not meta_path.exists():
+            raise DataError(f"{path}: not a dtindex release folder (no {RELEASE_FILE}); build one with `dtindex demo` "
+                            "or write_release()")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        builds = {name: BuildResult.load(path / name, name) for name in meta.get("builds", [])}
+        return cls(path, meta, builds)
+
+    def __getitem__(self, name: str) -> BuildResult:
+        try:
+            return self.builds[name]
+        except KeyError:
+            raise DataError(f"{self.path}: no build {name!r}; builds are {describe_rows(self.builds)}") from None
+
+    @property
+    def synthetic(self) -> bool:
+        return bool(self.meta.get("synthetic", False))
+
+
+def write_release(out_dir: str | Path, builds: Mapping[str, Any], meta: Mapping[str, Any] | None = None,
+                  extra_files: Mapping[str, pd.DataFrame] | None = None) -> Path:
+    """Write builds (``Index`` objects) and ``release.json`` into ``out_dir`` atomically.
+
+    The release is assembled in a temporary sibling folder and renamed into
+    place, so a reader never sees half a release; an existing release folder of
+    the same name is replaced only after the new one is complete. A folder that
+    exists but is not a release is refused, so user files are never removed.
+    ``extra_files`` are written as CSV next to ``release.json`` (e.g. unit
+    metadata).
+    """
+    out = Path(out_dir)
+    if out.exists() and not (out / RELEASE_FILE).exists() and any(out.iterdir()):
+        raise DataError(f"{out}: folder exists and is not a dtindex release; choose another --out folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        for name, idx in builds.items():
+            idx.write(tmp / name)
+        for name, df in (extra_files or {}).items():
+            df.to_csv(tmp / name, index=False, lineterminator="\n")
+        payload = {"dtindex_version": __version__, **dict(meta or {}), "builds": list(builds)}
+        (tmp / RELEASE_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_json) + "\n",
+                                        encoding="utf-8")
+        os.chmod(tmp, 0o755)
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _json(o: Any) -> Any:
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    return str(o)
