@@ -74,6 +74,8 @@ class IndexSpec(BaseModel):
     groups: list[str] = Field(default_factory=list)
     denominators: list[str] = Field(default_factory=list)
     data: DataSource | None = None
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    engine: dict[str, Any] = Field(default_factory=dict)
     periods: PeriodsSpec | None = None
     base_period: Annotated[str | None, BeforeValidator(_period_text)] = None
     methods: MethodSpec = Field(default_factory=MethodSpec)
