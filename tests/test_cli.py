@@ -127,10 +127,10 @@ def test_weights_ahp_command(run, tmp_path):
 
 
 def test_demo(run, tmp_path):
-    res = run("demo", "--out", tmp_path)
+    res = run("demo", "--size", "small", "--out", tmp_path)
     assert res.exit_code == 0, res.output
     assert "SYNTHETIC" in res.output
-    assert (tmp_path / "scores.csv").exists()
+    assert (tmp_path / "release" / "city" / "scores.csv").exists()
 
 
 def test_regions_lookup(run):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 import warnings
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -270,23 +269,6 @@ def regions_lookup(key) -> None:
     for field in ("adcode", "name", "name_en", "province", "level", "tier_2025", "cluster"):
         t.add_row(field, str(getattr(c, field, "") or ""))
     console.print(t)
-
-
-# ---------------------------------------------------------------------- demo
-@main.command()
-@click.option("--out", "out", type=click.Path(file_okay=False), default="build/demo", show_default=True)
-def demo(out) -> None:
-    """Build the shipped example: a small synthetic quarterly city index (base_share + expert weights)."""
-    from .index import Index
-
-    example = resources.files("dtindex") / "examples" / "dti-mini" / "spec.yaml"
-    with resources.as_file(example) as spec_path, library_errors():
-        with stage_progress("building demo", BUILD_STAGES) as tick:
-            idx = Index.from_spec(spec_path, progress=tick)
-        written = idx.write(out)
-    console.print("[bold]SYNTHETIC DEMO DATA[/] — generated, not real telemetry.", highlight=False)
-    _print_summary(idx)
-    console.print(f"Wrote {len(written)} files to [bold]{out}[/]", highlight=False)
 
 
 def _register_command_modules() -> None:
