@@ -196,10 +196,10 @@ def test_cli_run_then_replay_reproduces_the_ranks(tmp_path):
     res = runner.invoke(main, ["uncertainty", "run", str(spec), "--out", str(tmp_path / "u"), "--bootstrap", "10",
                                "--top", "5"], catch_exceptions=False)
     assert res.exit_code == 0, res.output
-    assert "Wrote 8 files to" in res.output
+    assert "Wrote 10 files to" in res.output
     names = sorted(p.name for p in (tmp_path / "u").iterdir())
     assert names == ["factors.csv", "rank_stats.csv", "ranks.csv", "replications.csv", "sensitivity.csv",
-                     "summary.md", "uncertainty.xlsx", "what_if.csv"]
+                     "summary.md", "uncertainty.en.html", "uncertainty.html", "uncertainty.xlsx", "what_if.csv"]
     reps = pd.read_csv(tmp_path / "u" / "replications.csv")
     assert list(reps.columns[:4]) == ["rep", "normalisation", "aggregation", "exclude"]
     assert len(reps) == 16 * (5 + 2)

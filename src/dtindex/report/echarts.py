@@ -79,7 +79,34 @@ def chart_spec(block: Chart, lang: str) -> dict:
         return _heat(block, lang)
     if block.kind == "pie":
         return _pie(block, lang)
+    if block.kind == "interval":
+        return _interval(block, lang)
     return _categories(block, lang)
+
+
+def _interval(block: Chart, lang: str) -> dict:
+    """Intervals per category (e.g. 5th–95th percentile ranks): an invisible base bar up to ``low``,
+    a visible bar from ``low`` to ``high`` stacked on it, and a marker at the middle value."""
+    low, mid, high = block.series
+    fmt = block.fmt
+    option = _base(True)
+    option["legend"]["data"] = [f"{low.name}–{high.name}", mid.name]  # the invisible base bar has no legend entry
+    option["grid"] = _grid(True, block.y_label or block.unit, block.x_label)
+    option["tooltip"].update({"trigger": "axis", "axisPointer": {"type": "shadow"}})
+    option["xAxis"] = _category_axis(block.categories, block.x_label, boundary=True)
+    option["yAxis"] = _value_axis(block.y_label or block.unit, scale=False)
+    lo_t, mid_t, hi_t = (fmt.texts(s.values, lang) for s in block.series)
+    span = [None if a is None or b is None else b - a for a, b in zip(low.values, high.values)]
+    option["series"] = [
+        {"name": low.name, "type": "bar", "stack": "interval", "barMaxWidth": 18, "silent": True,
+         "itemStyle": {"color": "rgba(0,0,0,0)"}, "data": [_item(v, t) for v, t in zip(low.values, lo_t)]},
+        {"name": f"{low.name}–{high.name}", "type": "bar", "stack": "interval", "barMaxWidth": 18,
+         "itemStyle": {"color": PALETTE[0], "opacity": 0.55},
+         "data": [_item(v, f"{a} – {b}") for v, a, b in zip(span, lo_t, hi_t)]},
+        {"name": mid.name, "type": "scatter", "symbolSize": 7, "itemStyle": {"color": PALETTE[1]},
+         "data": [_item(v, t) for v, t in zip(mid.values, mid_t)]},
+    ]
+    return {"option": option, "tooltip": "axis", "axes": {"yAxis": fmt.axis()}}
 
 
 def _categories(block: Chart, lang: str) -> dict:

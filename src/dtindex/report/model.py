@@ -35,8 +35,8 @@ from .format import rank_change as rank_change_format
 
 _SLUG = re.compile(r"[a-z][a-z0-9-]{0,63}")
 
-CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "heat_table", "pie")
-CATEGORY_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "heat_table", "pie")
+CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "heat_table", "pie", "interval")
+CATEGORY_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "heat_table", "pie", "interval")
 POINT_KINDS = ("scatter", "quadrant")
 #: Chart kinds that get a native Excel chart when ``main=True``.
 EXCEL_CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "pie")
@@ -523,6 +523,13 @@ class Chart:
             missing_x = [s.name for s in series if s.x is None]
             if missing_x:
                 raise SpecError(f"{owner}: series {missing_x} have no x values (Series(name, values=y, x=...)).")
+        if self.kind == "interval":
+            if len(series) != 3:
+                raise SpecError(f"{owner}: an interval chart has three series (low, middle, high); got {len(series)}.")
+            bad = [c for c, lo, hi in zip(cats, series[0].values, series[2].values)
+                   if lo is not None and hi is not None and lo > hi]
+            if bad:
+                raise DataError(f"{owner}: low is above high for {describe_rows(bad)}.")
         if self.kind == "bar" and len(series) != 1:
             raise SpecError(f"{owner}: a bar chart has one series; got {len(series)} (use grouped_bar or stacked_bar).")
         if self.kind == "pie":

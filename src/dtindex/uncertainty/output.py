@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from ..io.atomic import atomic_write
 from .excel import write_excel
 from .replay import write_ranks
-from .summary import factor_table
+from .summary import factor_table, report_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     from .analysis import UncertaintyResult
@@ -52,6 +52,11 @@ def write_results(result: UncertaintyResult, out_dir: str | Path, *, bom: bool =
     written.append(path)
     if excel:
         written.append(write_excel(result, out / "uncertainty.xlsx"))
+    from ..report.uncertainty import write_uncertainty_html  # the report package imports analysis code
+
+    tables = report_tables(result)
+    written.append(write_uncertainty_html(tables, out / "uncertainty.html", lang="zh"))
+    written.append(write_uncertainty_html(tables, out / "uncertainty.en.html", lang="en"))
     return written
 
 
