@@ -50,7 +50,11 @@ def report(spec, responses, weights, out, lang, sheet, bom) -> None:
         sections = build_report(analysis, lang=lang)
         out_dir = Path(out)
         title = q.title.get(lang) + (" — SYNTHETIC" if q.synthetic else "")
+        from ..report.survey import write_survey_html
+
         files = [write_workbook(sections, out_dir / "survey_report.xlsx", title=title, synthetic=q.synthetic),
+                 write_survey_html(sections, out_dir / "survey_report.html", title=title, lang=lang,
+                                   synthetic=q.synthetic),
                  write_report_json(sections, out_dir / "report.json")]
         files += write_tables_csv(sections, out_dir / "tables", bom=bom)
         files += _write_run_files(analysis, out_dir, bom=bom)

@@ -261,6 +261,7 @@ def run_demo(out_dir: str | Path, *, seed: int = 2024, lang: str = "zh", bom: bo
     """Generate, export, screen, weight, estimate and write the SYNTHETIC demo survey report."""
     from .excel import write_report_json, write_tables_csv, write_workbook
     from .pipeline import analyse
+    from ..report.survey import write_survey_html
     from .report import build_report
 
     out = Path(out_dir)
@@ -273,6 +274,8 @@ def run_demo(out_dir: str | Path, *, seed: int = 2024, lang: str = "zh", bom: bo
     title = spec.title.get(lang) + (" — SYNTHETIC" if spec.synthetic else "")
     files = [responses_path,
              write_workbook(sections, out / "survey_report_SYNTHETIC.xlsx", title=title, synthetic=spec.synthetic),
+             write_survey_html(sections, out / "survey_report_SYNTHETIC.html", title=title, lang=lang,
+                               synthetic=spec.synthetic),
              write_report_json(sections, out / "report.json")]
     files += write_tables_csv(sections, out / "tables", bom=bom)
     files += _write_run_files(analysis, out, bom=bom)

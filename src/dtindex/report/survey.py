@@ -1,0 +1,85 @@
+"""The survey report rendered with the shared report machinery.
+
+:func:`survey_report` converts the sections of
+:func:`dtindex.survey.report.build_report` (tables as DataFrames, charts as plain
+dicts) into a :class:`~dtindex.report.model.Report`: bars for single- and
+multi-choice items, 100 % stacked bars for Likert items (sorted by top-box
+share), heat tables for cross-tabs, grouped bars for mean scores by group. Each
+chart carries its base N and the question text; nothing is computed here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import fmt
+from .html import write_html
+from .model import Chart, Paragraph, Report, Section, Series, Table
+
+FORMATS = {"pct": fmt.percent(1), "int": fmt.integer(), "num1": fmt.decimal(1), "num2": fmt.decimal(2),
+           "num3": fmt.decimal(3)}
+
+
+def _id(*parts: str) -> str:
+    """A report element id (lower-case letters, digits and '-') from survey ids such as 'q-S1'."""
+    text = re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).lower()).strip("-")
+    return text[:64] if text[:1].isalpha() else f"s-{text}"[:64]
+
+
+def _fmt(name: str):
+    return FORMATS.get(name, fmt.decimal(2))
+
+
+def _note(spec: dict) -> str:
+    return " · ".join(x for x in (spec.get("question") and f"“{spec['question']}”", spec.get("note")) if x)
+
+
+def _chart(spec: dict) -> Chart | None:
+    kind, number = spec["kind"], _fmt(spec.get("format", "pct"))
+    common = dict(id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec), fmt=number)
+    if kind == "bar":
+        rows = spec["data"]
+        return Chart("bar", spec["title"], categories=tuple(str(r["label"]) for r in rows),
+                     series=(Series(spec.get("series_name", "%" if spec.get("format") == "pct" else "value"),
+                                    tuple(r["value"] for r in rows)),), horizontal=True, **common)
+    if kind == "stacked_bar":
+        cats = [str(c) for c in spec["categories"]]
+        rows = spec["data"]
+        return Chart("stacked_bar", spec["title"], categories=tuple(str(r["label"]) for r in rows),
+                     series=tuple(Series(c, tuple(r["values"].get(c) for r in rows)) for c in cats),
+                     horizontal=True, percent=True, **common)
+    if kind == "heat_table":
+        return Chart("heat_table", spec["title"], categories=tuple(str(c) for c in spec["columns"]),
+                     series=tuple(Series(str(r), tuple(vals)) for r, vals in zip(spec["rows"], spec["values"])),
+                     **common)
+    if kind == "grouped_bar":
+        groups = [str(g) for g in spec["groups"]]
+        names = [str(s) for s in spec["series"]]
+        value = {(str(d["group"]), str(d["series"])): d["value"] for d in spec["data"]}
+        return Chart("grouped_bar", spec["title"], categories=tuple(groups),
+                     series=tuple(Series(s, tuple(value.get((g, s)) for g in groups)) for s in names), **common)
+    return None
+
+
+def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = False) -> Report:
+    """A :class:`Report` of the survey sections (see the module docstring)."""
+    out = []
+    for sec in sections:
+        blocks: list = [Paragraph(str(text)) for text in sec.text]
+        for spec in sec.charts:
+            chart = _chart(spec)
+            if chart is not None:
+                blocks.append(chart)
+        for tab in sec.tables:
+            formats = {c: _fmt(f) for c, f in tab.formats.items() if c in tab.frame.columns and f != "text"}
+            blocks.append(Table.from_frame(tab.frame, title=tab.title, formats=formats, note=tab.note or None,
+                                           id=_id("table", tab.name), sheet=tab.name[:31]))
+        out.append(Section(_id(str(sec.id)), sec.title, tuple(blocks)))
+    return Report(title, tuple(out), lang=lang, synthetic=synthetic)
+
+
+def write_survey_html(sections, path: str | Path, *, title: str, lang: str = "zh", synthetic: bool = False) -> Path:
+    """Write the survey report as one offline HTML file."""
+    write_html(survey_report(sections, title=title, lang=lang, synthetic=synthetic), path)
+    return Path(path)
