@@ -15,7 +15,6 @@ analysis functions accept either a live index or a loaded build.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import DataError, describe_rows
+from .io.atomic import replace_dir
 from .spec.framework import Framework, framework_from_records
 
 RELEASE_FILE = "release.json"
@@ -163,14 +163,7 @@ def write_release(out_dir: str | Path, builds: Mapping[str, Any], meta: Mapping[
         payload = {"dtindex_version": __version__, **dict(meta or {}), "builds": list(builds)}
         (tmp / RELEASE_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_json) + "\n",
                                         encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

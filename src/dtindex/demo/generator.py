@@ -28,7 +28,6 @@ Output folder::
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -43,6 +42,7 @@ import pandas as pd
 
 from .. import regions
 from ..errors import DataError, SpecError, describe_rows
+from ..io.atomic import replace_dir
 from ..periods import parse_period, period_range
 from .params import PRODUCTS, GeneratorParams
 
@@ -405,14 +405,7 @@ def generate(out_dir: str | Path, params: GeneratorParams, *, progress: Callable
                        "amount": "DECIMAL(18,2)", "events": "INTEGER"},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        replace_dir(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,24 @@ def atomic_write(path: str | Path, mode: str = "w", encoding: str | None = "utf-
         except FileNotFoundError:
             pass
         raise
+
+
+def replace_dir(tmp: str | Path, out: str | Path) -> Path:
+    """Move a completed folder ``tmp`` to ``out``, replacing an existing ``out`` only after ``tmp`` is complete.
+
+    Both renames happen within one parent folder, so a reader sees the old or the new
+    folder, never half of one; the old folder is removed afterwards.
+    """
+    tmp, out = Path(tmp), Path(out)
+    os.chmod(tmp, 0o755)  # mkdtemp makes 0700; a published folder gets the usual mode
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+    return out
 
 
 def write_text(path: str | Path, text: str, *, bom: bool = False) -> None:

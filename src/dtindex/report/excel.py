@@ -40,7 +40,7 @@ from dtindex.io.atomic import atomic_write
 from . import geo
 from .format import NumberFormat, percent
 from .format import text as text_format
-from .labels import label
+from .labels import label, note_lines
 from .model import Chart, Map, Paragraph, Report, Table
 from .style import UP_DOWN, heat_colours, ink_for
 
@@ -129,17 +129,6 @@ def _notes(ws: Worksheet, row: int, lines: list[str]) -> None:
         _put(ws, row + k, 1, line).font = _NOTE
 
 
-def _note_lines(lang: str, note: str | None, source: str | None, base_n: int | None) -> list[str]:
-    out = []
-    if note:
-        out.append(label(lang, "note_line", text=note))
-    if source:
-        out.append(label(lang, "source_line", text=source))
-    if base_n is not None:
-        out.append(label(lang, "base_n", n=f"{base_n:,}"))
-    return out
-
-
 # ---------------------------------------------------------------------- sheets
 def _table_sheet(ws: Worksheet, report: Report, t: Table) -> None:
     lang = report.lang
@@ -155,7 +144,7 @@ def _table_sheet(ws: Worksheet, report: Report, t: Table) -> None:
         dirs = c.fmt.direction(c.values) if c.fmt.kind in ("rank_change", "change") else None
         texts.append([c.heading] + _column(ws, j, c.values, c.fmt, lang, fills=fills, directions=dirs))
     _widths(ws, texts)
-    _notes(ws, 3 + t.n_rows + 1, _note_lines(lang, t.note, t.source, t.base_n))
+    _notes(ws, 3 + t.n_rows + 1, note_lines(lang, t.note, t.source, t.base_n))
 
 
 def _chart_sheet(ws: Worksheet, report: Report, ch: Chart) -> None:
@@ -199,7 +188,7 @@ def _chart_sheet(ws: Worksheet, report: Report, ch: Chart) -> None:
         _header(ws, head)
         n_rows = len(ch.categories)
     _widths(ws, texts)
-    _notes(ws, 3 + n_rows + 1, _note_lines(lang, ch.note, ch.source, ch.base_n))
+    _notes(ws, 3 + n_rows + 1, note_lines(lang, ch.note, ch.source, ch.base_n))
     if ch.main:
         _native_chart(ws, ch, n_rows, len(texts), lang)
 
@@ -304,7 +293,7 @@ def _map_sheet(ws: Worksheet, report: Report, m: Map) -> None:
     shapes = geo.shapes_for(m)
     src = (label(lang, "map_source_vendored") if shapes.source == "vendored"
            else label(lang, "map_source_user", name=shapes.source))
-    lines = _note_lines(lang, m.note, m.source, m.base_n) + [src]
+    lines = note_lines(lang, m.note, m.source, m.base_n) + [src]
     if cov.missing:
         lines.append(label(lang, "no_coords" if m.kind == "scatter" else "no_shape") + ": "
                      + ", ".join(f"{names[c]} ({c})" for c in cov.missing))

@@ -28,7 +28,7 @@ from markupsafe import Markup
 from dtindex.io.atomic import atomic_write
 
 from . import echarts, geo
-from .labels import label
+from .labels import label, note_lines
 from .model import (
     KPI,
     Callout,
@@ -68,15 +68,7 @@ def script_json(obj: object) -> Markup:
 
 # ---------------------------------------------------------------------- block views
 def _notes(lang: str, note: str | None, source: str | None, base_n: int | None, extra: tuple[str, ...] = ()) -> list[str]:
-    out = []
-    if note:
-        out.append(label(lang, "note_line", text=note))
-    if source:
-        out.append(label(lang, "source_line", text=source))
-    if base_n is not None:
-        out.append(label(lang, "base_n", n=f"{base_n:,}"))
-    out.extend(extra)
-    return out
+    return note_lines(lang, note, source, base_n) + list(extra)
 
 
 def _unit(lang: str, unit: str | None) -> str | None:

@@ -128,3 +128,15 @@ def label(lang: str, key: str, **fields: object) -> str:
     check_choice("report", "lang", lang, LANGS)
     text = LABELS[lang][key]
     return text.format(**fields) if fields else text
+
+
+def note_lines(lang: str, note: str | None, source: str | None, base_n: int | None) -> list[str]:
+    """The lines under a table, chart or map (note, source, base N), shared by HTML and Excel."""
+    out = []
+    if note:
+        out.append(label(lang, "note_line", text=note))
+    if source:
+        out.append(label(lang, "source_line", text=source))
+    if base_n is not None:
+        out.append(label(lang, "base_n", n=f"{base_n:,}"))
+    return out
