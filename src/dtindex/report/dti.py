@@ -21,7 +21,7 @@ from ..errors import DataError
 from ..release import Release
 from .html import write_html
 from .excel import write_excel
-from .model import KPI, Callout, Chart, Heading, KPICards, Map, Paragraph, Report, Section, Series, Table
+from .model import KPI, Callout, Chart, Heading, KPICards, Map, Paragraph, Report, Section, Table
 from . import fmt
 
 GROWTH_WINDOW = ("2022Q1", "2023Q1")  # the report's window for growth rankings (mean of YoY rates)
