@@ -13,6 +13,7 @@ aggregation") without reading any file again::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import platform
 import warnings
@@ -373,8 +374,19 @@ def build_from_spec(spec: IndexSpec, base_dir: Path | None, *, inputs: dict[str,
     if spec.framework_table:
         path = resolve(spec.framework_table, base_dir)
         inputs = {**inputs, f"framework:{path.name}": file_sha256(path)}
+    if spec.sources:
+        if spec.data is not None:
+            raise SpecError("give either 'data' (an indicator table) or 'sources' (raw records), not both")
+        from .engine import engine_config, load_panel
+        from .engine.store import definition_hashes
+
+        tick("data")
+        panel, engine_log = load_panel(spec, base_dir, fw)
+        inputs = {**inputs, **{f"source:{k}": v for k, v in definition_hashes(engine_config(spec, base_dir)).items()}}
+        idx = build(spec, fw, panel, base_dir=base_dir, inputs=inputs, progress=progress)
+        return dataclasses.replace(idx, messages=(*engine_log, *idx.messages))
     if spec.data is None:
-        raise SpecError("the spec has no 'data' section: give data.path (a CSV or Excel file)")
+        raise SpecError("the spec has no 'data' section: give data.path (a CSV or Excel file) or 'sources'")
     tick("data")
     data_path = resolve(spec.data.path, base_dir)
     numeric = [*fw.indicators, *fw.denominators]

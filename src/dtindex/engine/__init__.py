@@ -1,0 +1,566 @@
+"""Raw-record engine: indicators declared over raw tables, aggregated by DuckDB or Spark.
+
+A spec's ``sources`` section defines indicators over raw activity tables
+(Parquet, CSV, DuckDB or Spark/Hive tables); ``engine`` chooses the backend.
+The pipeline is::
+
+    spec.sources --engine_config--> SourceSpec --compile_source--> SourcePlan --sql(dialect)--> DuckDB | Spark
+        --> grouped rows (raw keys) --classify / policies / exact values--> observations --> Panel
+
+* :func:`load_panel` -- what :func:`dtindex.index.build_from_spec` calls when
+  a spec has ``sources``: the panel (units = city codes, or
+  ``"<city>:<industry>"``) and the build-log lines.
+* :func:`aggregate` -- the observations and the structured dirty-data log.
+* :class:`~dtindex.engine.store.Store` -- the workspace DuckDB file:
+  observations aggregated incrementally by period, and versioned releases.
+
+See ``docs/engine.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+import sqlglot
+from sqlglot import exp
+
+from ..errors import DataError, SpecError, describe_rows
+from ..panel import Panel
+from ..periods import Period, parse_period
+from ..spec.framework import Framework
+from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, SourcePlan, compile_source
+from .spec import EngineConfig, EngineSpec, IndicatorDef, Policies, SourceSpec, engine_config
+from .validate import (
+    CATEGORIES,
+    CATEGORY_TEXT,
+    as_int,
+    classify,
+    dirty_log,
+    exact_units,
+    format_values,
+    ints,
+    period_labels,
+    raise_failures,
+    ratio_value,
+)
+
+OBS_COLUMNS = ["indicator", "unit", "city", "industry", "period", "value", "n_rows"]
+LOG_COLUMNS = ["source", "indicator", "category", "policy", "n_rows", "detail"]
+REGION_GROUPS = ("province", "province_adcode", "tier", "tier_2025", "cluster", "level", "name_en", "short_name")
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """Result of :func:`aggregate`.
+
+    ``observations``: one row per indicator, unit and period that had rows
+    (columns ``indicator, unit, city, industry, period, value, n_rows``;
+    ``n_rows`` = rows that passed the indicator's filters). ``log``: dirty-data
+    counts (``source, indicator, category, policy, n_rows, detail``).
+    """
+
+    observations: pd.DataFrame
+    log: pd.DataFrame
+    periods: tuple[str, ...]
+    engine: str
+
+    def messages(self) -> list[str]:
+        """The log as build-log lines (``engine: <indicator>: ...``)."""
+        return log_messages(self.log)
+
+
+def log_messages(log: pd.DataFrame) -> list[str]:
+    out = []
+    for r in log.itertuples(index=False):
+        action = {"fail": "failed", "drop": "dropped", "map_unknown": "mapped to the unknown unit",
+                  "keep": "kept", "report": "reported"}.get(r.policy, r.policy)
+        out.append(f"engine: source {r.source}, indicator {r.indicator}: {int(r.n_rows):,} "
+                   f"{CATEGORY_TEXT.get(r.category, r.category)} ({r.category}, {action}): {r.detail}")
+    return out
+
+
+# ---------------------------------------------------------------------- backends
+def open_backend(config: EngineConfig | EngineSpec, *, session: Any = None) -> Any:
+    """The backend ``engine.name`` names: :class:`DuckDBBackend` or :class:`SparkBackend`.
+
+    ``session``: an existing SparkSession to reuse (Spark only).
+    """
+    engine = config.engine if isinstance(config, EngineConfig) else config
+    if engine.name == "spark":
+        from .spark_backend import SparkBackend
+
+        return SparkBackend(engine, session=session)
+    from .duckdb_backend import DuckDBBackend
+
+    return DuckDBBackend(engine)
+
+
+# ---------------------------------------------------------------------- aggregation
+def aggregate(config: EngineConfig, backend: Any = None, *, periods: list[str | Period] | None = None) -> Aggregation:
+    """Aggregate every source into observations, applying the dirty-data policies.
+
+    Parameters
+    ----------
+    config : EngineConfig
+        From :func:`~dtindex.engine.spec.engine_config`.
+    backend : DuckDBBackend or SparkBackend, optional
+        Opened (and closed) here from ``config`` when not given.
+    periods : list of period labels, optional
+        Aggregate only these periods (incremental loads); the scan is
+        restricted by a range on the time column so that Parquet row groups
+        and hive partitions of other periods are skipped.
+
+    Returns
+    -------
+    Aggregation
+        Values are exact: sums are integer or decimal totals divided once by
+        ``10**scale`` (``value = total_units / 10**scale``), ratios
+        ``num / den`` of exact totals, so DuckDB and Spark give the same doubles.
+    """
+    own = backend is None
+    backend = backend or open_backend(config)
+    chosen = None
+    if periods is not None:
+        chosen = sorted({parse_period(p, where="periods") for p in periods})
+        outside = [p.label for p in chosen if p not in config.periods]
+        if outside:
+            raise SpecError(f"periods {describe_rows(outside)} are not among the declared periods "
+                            f"{config.periods[0].label}..{config.periods[-1].label}")
+    try:
+        obs_parts, logs = [], []
+        for i, source in enumerate(config.sources):
+            view = f"dt_src_{i}"
+            schema = register_source(backend, source, view, config)
+            plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen)
+            obs, log = _aggregate_source(plan, backend, config)
+            obs_parts.append(obs)
+            logs.extend(log)
+    finally:
+        if own:
+            backend.close()
+    observations = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame(columns=OBS_COLUMNS)
+    log_frame = pd.DataFrame([{k: r[k] for k in LOG_COLUMNS} for r in logs], columns=LOG_COLUMNS)
+    labels = tuple(p.label for p in (chosen or config.periods))
+    return Aggregation(observations, log_frame, labels, backend.dialect)
+
+
+def register_source(backend: Any, source: SourceSpec, view: str, config: EngineConfig) -> dict[str, str]:
+    """Create the view a source's plan reads (joined to its lookup table, if any); return its column types."""
+    if source.lookup is None:
+        return backend.register(source, view, config)
+    lk = source.lookup
+    raw = backend.register(source, f"{view}_raw", config)
+    dim = backend.register(lk, f"{view}_dim", config)
+    where = f"source {source.label}: {lk.label}"
+    missing = [c for c in [lk.key, *lk.columns] if c not in dim]
+    if missing:
+        raise DataError(f"{where}: columns {', '.join(map(repr, missing))} are not in the lookup table; its columns are "
+                        f"{describe_rows(list(dim), 40)}")
+    if lk.key not in raw:
+        raise DataError(f"source {source.label}: the lookup key {lk.key!r} is not in the records; columns are "
+                        f"{describe_rows(list(raw), 40)}")
+    clash = [c for c in lk.columns if c in raw]
+    if clash:
+        raise DataError(f"{where}: columns {', '.join(map(repr, clash))} are in both the records and the lookup table")
+    key = exp.column(lk.key, quoted=True)
+    dup_q = (exp.select(key.copy(), exp.Count(this=exp.Star()).as_("n", quoted=False))
+             .from_(exp.to_identifier(f"{view}_dim", quoted=True)).group_by(key.copy())
+             .having(exp.GT(this=exp.Count(this=exp.Star()), expression=exp.Literal.number(1)))
+             .order_by(key.copy()).limit(10))
+    dup = backend.query(dup_q.sql(dialect=backend.dialect), source=source)
+    if len(dup):
+        shown = format_values([(repr(k), as_int(n)) for k, n in zip(dup.iloc[:, 0], dup["n"])])
+        raise DataError(f"{where}: key {lk.key!r} is not unique ({shown}); each key needs one row, or records "
+                        "would be counted more than once")
+    def q(name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    text = (f"SELECT r.*, {', '.join('d.' + q(c) for c in lk.columns)} FROM {q(view + '_raw')} AS r "
+            f"LEFT JOIN {q(view + '_dim')} AS d ON r.{q(lk.key)} = d.{q(lk.key)}")
+    select = sqlglot.parse_one(text, read="duckdb")
+    return backend.create_view(view, select.sql(dialect=backend.dialect), source=source)
+
+
+def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Period] | None = None) -> dict[str, str]:
+    """The main query of every source in the backend's dialect (``{source label: SQL}``), without running it.
+
+    The backend is still asked for each source's column types, which the
+    compiler needs.
+    """
+    own = backend is None
+    backend = backend or open_backend(config)
+    chosen = sorted({parse_period(p, where="periods") for p in periods}) if periods else None
+    try:
+        out = {}
+        for i, source in enumerate(config.sources):
+            view = f"dt_src_{i}"
+            schema = register_source(backend, source, view, config)
+            out[source.label] = compile_source(source, schema, freq=config.freq, view=view, periods=chosen).sql(backend.dialect)
+        return out
+    finally:
+        if own:
+            backend.close()
+
+
+def _keys(frame: pd.DataFrame, names: list[str]) -> list[tuple]:
+    cols = [frame[n].to_numpy(dtype=object) for n in names]
+    return [tuple(None if (v is None or (isinstance(v, float) and np.isnan(v))) else v for v in t) for t in zip(*cols)]
+
+
+def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> tuple[pd.DataFrame, list[dict]]:
+    source = plan.source
+    policies = config.policies(source)
+    codes = frozenset(config.city_codes())
+    dialect = backend.dialect
+    rng = (config.periods[0].ordinal, config.periods[-1].ordinal)
+    frame = backend.query(plan.sql(dialect), source=source).reset_index(drop=True)
+    cls = classify(frame, plan, codes, rng)
+    records = dirty_log(frame, plan, cls, policies)
+    if any(r["category"] == "out_of_period" and any(v.startswith("unreadable") for v, _ in r["values"]) for r in records):
+        bad = backend.query(plan.bad_times_sql(dialect), source=source)
+        shown = format_values([("NULL" if t is None else repr(t), as_int(n)) for t, n in zip(bad["t"], bad["n"])])
+        for r in records:
+            if r["category"] == "out_of_period":
+                r["detail"] += f"; most frequent unreadable times: {shown}"
+    raise_failures(records)
+
+    drop = np.zeros(len(frame), dtype=bool)
+    for category in CATEGORIES:
+        if getattr(policies, category) == "drop":
+            drop |= cls.category == category
+    frame = frame.loc[~drop].reset_index(drop=True)
+    category = cls.category[~drop]
+    records += _exact_sums(frame, plan, backend, policies)
+
+    frame, merged = _map_unknown(frame, category, plan, config, codes)
+    if merged and any(a.kind == "distinct" for a in plan.aggs):
+        _recount_distinct(frame, plan, backend, config, policies, rng)
+    obs, value_log = _values(frame, plan)
+    return obs, records + value_log
+
+
+def _exact_sums(frame: pd.DataFrame, plan: SourcePlan, backend: Any, policies: Policies) -> list[dict]:
+    """Make every sum an exact Python number and count negative values; drop them from totals if asked.
+
+    Floating-point sums come back from the main query as doubles holding whole
+    numbers; they are exact where the group's minimum is not negative and the
+    total is below ``2**53`` (see :mod:`dtindex.engine.plan`). Other groups,
+    and negative values of any sum, are read by one follow-up query -- on
+    dirty data only.
+    """
+    parts = [(ind, p) for ind in plan.indicators for p in (ind.numerator, ind.denominator)
+             if p is not None and p.minimum is not None]
+    if not parts or frame.empty:
+        return []
+    n_groups = len(frame)
+
+    def below_zero(idx: int) -> np.ndarray:
+        return np.array([m is not None and m < 0 for m in frame[f"a{idx}"].to_numpy(dtype=object)], dtype=bool)
+
+    has_neg = np.zeros(n_groups, dtype=bool)
+    for _, p in parts:
+        has_neg |= below_zero(p.minimum)
+    min_of = {p.value: p.minimum for _, p in parts}
+    float_sums = [i for i, a in enumerate(plan.aggs) if a.kind == "sum" and a.conv == "float"]
+    inexact = np.zeros(n_groups, dtype=bool)
+    for i in float_sums:
+        vals = frame[f"a{i}"].to_numpy(dtype=object)
+        inexact |= below_zero(min_of[i]) | np.array([v is not None and abs(v) >= 2**53 for v in vals], dtype=bool)
+    for i in float_sums:  # whole numbers held in doubles -> ints (the inexact ones are replaced below)
+        vals = frame[f"a{i}"].to_numpy(dtype=object)
+        frame[f"a{i}"] = pd.Series([None if v is None else int(v) for v in vals], dtype=object, index=frame.index)
+    if not has_neg.any() and not inexact.any():
+        return []
+    totals = bool(inexact.any())
+    neg = backend.query(plan.negative_sql(backend.dialect, totals=totals), source=plan.source)
+    index = {k: i for i, k in enumerate(_keys(frame, plan.key_names))}
+    rows_at = [index.get(k) for k in _keys(neg, plan.key_names)]
+    keep = [j for j, r in enumerate(rows_at) if r is not None]  # groups dropped by a policy are not counted again
+    neg = neg.iloc[keep].reset_index(drop=True)
+    rows_at = np.array([rows_at[j] for j in keep], dtype=np.int64)
+    if totals:
+        for i in float_sums:
+            vals = frame[f"a{i}"].to_numpy(dtype=object).copy()
+            for r, t in zip(rows_at, neg[f"t{i}"].to_numpy(dtype=object)):
+                if inexact[r]:
+                    vals[r] = None if t is None else int(t)
+            frame[f"a{i}"] = pd.Series(vals, dtype=object, index=frame.index)
+    out = []
+    for ind, p in parts:
+        n = np.array([as_int(v) for v in neg[f"n{p.value}"].to_numpy(dtype=object)], dtype=np.int64)
+        total = int(n.sum())
+        if total == 0:
+            continue
+        where = [(f"{_unit_text(frame, r, plan)} {_period_text(frame, r, plan)}", int(c))
+                 for r, c in zip(rows_at, n) if c > 0]
+        where.sort(key=lambda kv: (-kv[1], kv[0]))
+        out.append({"source": plan.source.label, "indicator": ind.code, "category": "negative",
+                    "policy": policies.negative, "n_rows": total,
+                    "detail": f"{p.measure.column} < 0 in {format_values(where)}", "values": where})
+    raise_failures(out)
+    if policies.negative == "drop":
+        done = set()
+        for _, p in parts:
+            if p.value in done:
+                continue
+            done.add(p.value)
+            col = f"a{p.value}"
+            vals = frame[col].to_numpy(dtype=object).copy()
+            for r, s in zip(rows_at, neg[f"s{p.value}"].to_numpy(dtype=object)):
+                if s is not None and vals[r] is not None:
+                    vals[r] = vals[r] - s
+            frame[col] = vals
+    return out
+
+
+def _unit_text(frame: pd.DataFrame, r: int, plan: SourcePlan) -> str:
+    city = frame[KEY_CITY].iloc[r]
+    if plan.industry_key is None:
+        return str(city)
+    return f"{city}:{frame[KEY_INDUSTRY].iloc[r]}"
+
+
+def _period_text(frame: pd.DataFrame, r: int, plan: SourcePlan) -> str:
+    return Period(plan.freq, int(frame[KEY_PERIOD].iloc[r])).label
+
+
+def _map_unknown(frame: pd.DataFrame, category: np.ndarray, plan: SourcePlan, config: EngineConfig,
+                 codes: frozenset[str]) -> tuple[pd.DataFrame, bool]:
+    """Move kept dirty groups into the unknown unit and add up groups that now share a key."""
+    unknown = config.engine.unknown_unit
+    dirty = category != ""
+    if not dirty.any():
+        return frame, False  # raw keys are unique (GROUP BY) and none is moved
+    city = frame[KEY_CITY].to_numpy(dtype=object).copy()
+    if dirty.any():
+        bad_city = dirty & np.array([c is None or str(c) == "" or c not in codes for c in city], dtype=bool)
+        city[bad_city] = unknown
+    frame = frame.copy()
+    frame[KEY_CITY] = city
+    if plan.industry_key is not None:
+        ind = frame[KEY_INDUSTRY].to_numpy(dtype=object).copy()
+        listed = plan.source.industry_codes
+        if dirty.any():
+            bad_ind = dirty & np.array([v is None or str(v) == "" or (listed is not None and v not in listed) for v in ind],
+                                       dtype=bool)
+            ind[bad_ind] = unknown
+        frame[KEY_INDUSTRY] = ind
+    keys = _keys(frame, plan.key_names)
+    if len(set(keys)) == len(keys):
+        return frame, False
+    groups: dict[tuple, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    first = [rows[0] for rows in groups.values()]
+    out = frame.iloc[first].reset_index(drop=True)
+    for j, agg in enumerate(plan.aggs):
+        name = f"a{j}"
+        col = frame[name].to_numpy(dtype=object)
+        merged_vals = []
+        for rows in groups.values():
+            vals = [col[r] for r in rows if col[r] is not None]
+            if not vals:
+                merged_vals.append(None)
+            elif agg.kind == "min":
+                merged_vals.append(min(vals))
+            elif agg.kind == "distinct":
+                merged_vals.append(vals[0] if len(rows) == 1 else None)  # recounted by _recount_distinct
+            else:
+                total = vals[0]
+                for v in vals[1:]:
+                    total = total + v
+                merged_vals.append(total)
+        out[name] = pd.Series(merged_vals, dtype=object)
+    return out, True
+
+
+def _recount_distinct(frame: pd.DataFrame, plan: SourcePlan, backend: Any, config: EngineConfig, policies: Policies,
+                      rng: tuple[int, int]) -> None:
+    """Distinct counts of merged unknown units, recounted by the engine (they cannot be added)."""
+    sql = plan.mapped_sql(backend.dialect, sorted(config.city_codes()), config.engine.unknown_unit,
+                          policies.null_unit == "map_unknown", policies.unknown_code == "map_unknown",
+                          plan.source.industry_codes, rng)
+    fixed = backend.query(sql, source=plan.source)
+    index = {k: i for i, k in enumerate(_keys(frame, plan.key_names))}
+    for k, i in zip(_keys(fixed, plan.key_names), range(len(fixed))):
+        r = index.get(k)
+        if r is None:
+            continue
+        for j, agg in enumerate(plan.aggs):
+            if agg.kind == "distinct":
+                frame.iat[r, frame.columns.get_loc(f"a{j}")] = fixed[f"a{j}"].iloc[i]
+
+
+def _part_units(frame: pd.DataFrame, plan: SourcePlan, part: Any) -> list[int | None]:
+    """Exact value of one measure per group: an int (count, or sum in 10**-scale units) or None."""
+    vals = frame[f"a{part.value}"].to_numpy(dtype=object)
+    if part.measure.kind in ("count", "distinct"):
+        return ints(vals).tolist()
+    conv = plan.aggs[part.value].conv
+    nonnull = frame[f"a{part.nonnull}"].to_numpy(dtype=object)
+    return [None if as_int(nn) == 0 else exact_units(v, conv, part.scale) for v, nn in zip(vals, nonnull)]
+
+
+def _values(frame: pd.DataFrame, plan: SourcePlan) -> tuple[pd.DataFrame, list[dict]]:
+    """Indicator values of every group (see :func:`aggregate` for the formulas) and value-level log records."""
+    if frame.empty:
+        return pd.DataFrame(columns=OBS_COLUMNS), []
+    city = frame[KEY_CITY].to_numpy(dtype=object).astype(str)
+    if plan.industry_key is not None:
+        industry = frame[KEY_INDUSTRY].to_numpy(dtype=object).astype(str)
+        unit = np.char.add(np.char.add(city.astype(str), ":"), industry.astype(str)).astype(object)
+    else:
+        industry = np.full(len(frame), "", dtype=object)
+        unit = city.astype(object)
+    labels = period_labels(ints(frame[KEY_PERIOD].to_numpy(dtype=object)), plan.freq)
+    parts, log = [], []
+    for ind in plan.indicators:
+        rows = ints(frame[f"a{ind.rows}"].to_numpy(dtype=object))
+        num = _part_units(frame, plan, ind.numerator)
+        if ind.denominator is None:
+            scale = ind.numerator.scale
+            value = np.array([np.nan if v is None else (float(v) if scale == 0 else v / 10 ** scale) for v in num])
+        else:
+            den = _part_units(frame, plan, ind.denominator)
+            ns, ds = ind.numerator.scale, ind.denominator.scale
+            value = np.array([np.nan if (a is None or b is None or b == 0) else ratio_value(a, ns, b, ds)
+                              for a, b in zip(num, den)])
+            zero = int(sum(1 for b, r in zip(den, rows) if r > 0 and (b == 0)))
+            if zero:
+                log.append({"source": plan.source.label, "indicator": ind.code, "category": "zero_denominator",
+                            "policy": "report", "n_rows": zero,
+                            "detail": f"{ind.denominator.measure.text} is 0", "values": []})
+        for p in (ind.numerator, ind.denominator):
+            if p is not None and p.nonnull is not None:
+                n_null = int((ints(frame[f"a{p.rows}"].to_numpy(dtype=object)) -
+                              ints(frame[f"a{p.nonnull}"].to_numpy(dtype=object))).sum())
+                if n_null:
+                    log.append({"source": plan.source.label, "indicator": ind.code, "category": "null_value",
+                                "policy": "report", "n_rows": n_null,
+                                "detail": f"{p.measure.column} is empty", "values": []})
+        keep = rows > 0
+        parts.append(pd.DataFrame({
+            "indicator": ind.code, "unit": unit[keep], "city": city[keep].astype(object),
+            "industry": industry[keep].astype(object), "period": labels[keep], "value": value[keep],
+            "n_rows": rows[keep],
+        }))
+    obs = pd.concat(parts, ignore_index=True)
+    order = {c: i for i, c in enumerate(i.code for i in plan.indicators)}
+    obs["_o"] = obs["indicator"].map(order)
+    obs = obs.sort_values(["_o", "period", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    return obs, log
+
+
+# ---------------------------------------------------------------------- panel
+def panel_from_observations(observations: pd.DataFrame, framework: Framework, config: EngineConfig, *,
+                            source: str = "sources") -> Panel:
+    """A balanced :class:`~dtindex.panel.Panel` from observations.
+
+    Units: every unit with an observation (city codes sorted, the unknown unit
+    last); periods: the declared periods; a (unit, period) row is present
+    when any indicator has rows there. Indicators with ``empty: zero`` are 0
+    on present rows without their own rows. Group columns named in the
+    framework come from :func:`dtindex.regions.cities` (province, tier, ...)
+    or, for ``industry``, from the industry part of the unit.
+    """
+    defined = {i.code: i for s in config.sources for i in s.indicators}
+    needed = [*framework.indicators, *framework.denominators]
+    missing = [c for c in needed if c not in defined]
+    if missing:
+        raise SpecError(f"{source}: indicators {describe_rows(missing)} of the framework are not defined in any source; "
+                        f"sources define {describe_rows(list(defined), 30)}")
+    obs = observations
+    unknown = config.engine.unknown_unit
+    units_all = sorted(set(obs["unit"].astype(str)), key=lambda u: (u.split(":")[0] == unknown, u))
+    periods = tuple(config.periods)
+    n_u, n_p = len(units_all), len(periods)
+    uidx = {u: i for i, u in enumerate(units_all)}
+    pidx = {p.label: i for i, p in enumerate(periods)}
+    row = (obs["period"].map(pidx).to_numpy(dtype=np.int64) * n_u + obs["unit"].map(uidx).to_numpy(dtype=np.int64)) \
+        if len(obs) else np.array([], dtype=np.int64)
+    present = np.zeros(n_u * n_p, dtype=bool)
+    present[row] = True
+    values: dict[str, np.ndarray] = {}
+    codes = obs["indicator"].to_numpy(dtype=object)
+    vals = obs["value"].to_numpy(dtype=float)
+    for code, ind in defined.items():
+        arr = np.full(n_u * n_p, np.nan)
+        sel = codes == code
+        arr[row[sel]] = vals[sel]
+        if ind.empty == "zero":
+            seen = np.zeros(n_u * n_p, dtype=bool)
+            seen[row[sel]] = True
+            arr[present & ~seen] = 0.0
+        values[code] = arr
+    from ..regions import cities
+
+    table = cities().set_index(cities()["adcode"].astype(str))
+    city_of = [u.split(":", 1)[0] for u in units_all]
+    ind_of = [u.split(":", 1)[1] if ":" in u else "" for u in units_all]
+    names = []
+    for c, i in zip(city_of, ind_of):
+        nm = str(table.at[c, "name"]) if c in table.index else ""
+        names.append(f"{nm}:{i}" if nm and i else nm)
+    groups = {}
+    for g in framework.groups:
+        if g == "industry":
+            per_unit = np.array(ind_of, dtype=object)
+        elif g in REGION_GROUPS:
+            per_unit = np.array([("" if pd.isna(table.at[c, g]) else str(table.at[c, g])) if c in table.index else ""
+                                 for c in city_of], dtype=object)
+        else:
+            raise SpecError(f"{source}: group column {g!r} cannot be filled from raw sources; groups available are "
+                            f"{', '.join(REGION_GROUPS)} (from the city table) and industry")
+        groups[g] = np.tile(per_unit, n_p)
+    return Panel(tuple(units_all), tuple(names), periods, values, groups, present, source)
+
+
+def load_panel(spec: Any, base_dir: Path | None, framework: Framework, *, engine: str | None = None,
+               backend: Any = None) -> tuple[Panel, list[str]]:
+    """Aggregate a spec's sources into a panel for :func:`dtindex.index.build`.
+
+    Parameters
+    ----------
+    spec : IndexSpec
+        With ``sources`` (and ``periods``); ``engine`` settings apply.
+    base_dir : Path or None
+        Folder of the spec; relative source paths resolve against it.
+    framework : Framework
+        Every indicator and denominator must be defined in a source.
+    engine : str, optional
+        Override ``engine.name`` (``duckdb`` or ``spark``).
+    backend : optional
+        An open backend to use (tests share one Spark session).
+
+    Returns
+    -------
+    (Panel, list of str)
+        The panel and the build-log lines: dirty-data counts per indicator
+        (and, with ``engine.store``, which periods were aggregated or reused).
+    """
+    config = engine_config(spec, base_dir, engine=engine)
+    if config.engine.store:
+        from .store import Store
+
+        store = Store(config.resolve(config.engine.store))
+        sync = store.sync(config, backend)
+        obs = store.observations(config.indicator_codes(), [p.label for p in config.periods])
+        messages = log_messages(sync.log) + sync.messages()
+    else:
+        result = aggregate(config, backend)
+        obs = result.observations
+        messages = result.messages()
+    panel = panel_from_observations(obs, framework, config, source=f"sources ({config.engine.name})")
+    return panel, messages
+
+
+__all__ = [
+    "Aggregation", "EngineConfig", "EngineSpec", "IndicatorDef", "Policies", "SourceSpec", "aggregate", "engine_config",
+    "explain",
+    "load_panel", "log_messages", "open_backend", "panel_from_observations",
+]

@@ -1,0 +1,181 @@
+"""DuckDB backend: the default engine, embedded, out of core.
+
+DuckDB reads Parquet and CSV where they lie (local folders, globs,
+hive-partitioned trees; object storage through its ``httpfs`` extension) and
+streams them through the grouped aggregation; only the grouped result (one row
+per city, industry and period) comes back to Python, never the raw records.
+
+Memory
+------
+``memory_limit`` (default: half of the machine's or container's memory) caps
+DuckDB's buffer pool; operators that need more (a large ``count(distinct)``)
+spill to ``temp_directory`` (default: ``dtindex-duckdb`` in the system temp
+folder) instead of failing. ``preserve_insertion_order`` is off because no
+result depends on row order, which lets DuckDB stream without buffering.
+``threads`` defaults to all cores. ``duckdb_settings`` passes any other
+setting (``s3_region``, ``http_retries``...).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ..errors import DataError, SpecError
+from .spec import EngineConfig, EngineSpec, LookupSpec, SourceSpec
+
+
+def default_memory_limit() -> str:
+    """Half of the memory this process may use (container limit or physical memory), in MiB."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(path).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return f"{max(total // 2 // 2**20, 256)}MiB"
+
+
+def default_temp_directory() -> str:
+    return str(Path(tempfile.gettempdir()) / "dtindex-duckdb")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _path_list(paths: list[str], ext: str) -> tuple[str, bool]:
+    """DuckDB list literal of the files to read; a folder means every ``*.ext`` below it."""
+    out, folder = [], False
+    for p in paths:
+        if "://" not in p and os.path.isdir(p):
+            folder = True
+            out.append(str(Path(p) / "**" / f"*.{ext}"))
+        else:
+            out.append(p)
+    return "[" + ", ".join(_quote(p) for p in out) + "]", folder
+
+
+class DuckDBBackend:
+    """Runs compiled plans on an in-memory DuckDB connection (see the module docstring)."""
+
+    dialect = "duckdb"
+
+    def __init__(self, engine: EngineSpec | None = None, *, connection: duckdb.DuckDBPyConnection | None = None):
+        engine = engine or EngineSpec()
+        self.engine = engine
+        self._own = connection is None
+        self.con = connection or duckdb.connect(":memory:")
+        temp = engine.temp_directory or default_temp_directory()
+        settings: dict[str, Any] = {
+            "memory_limit": engine.memory_limit or default_memory_limit(),
+            "temp_directory": temp,
+            "preserve_insertion_order": False,
+            "TimeZone": engine.timezone,
+        }
+        if engine.threads:
+            settings["threads"] = engine.threads
+        settings.update(engine.duckdb_settings)
+        for name, value in settings.items():
+            lit = str(value).lower() if isinstance(value, bool) else (value if isinstance(value, (int, float)) else _quote(str(value)))
+            try:
+                self.con.execute(f"SET {name} = {lit}")
+            except duckdb.Error as exc:
+                raise SpecError(f"engine: DuckDB setting {name} = {value!r} was refused: {_first(exc)}") from None
+        self._attached: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ sources
+    def register(self, source: SourceSpec | LookupSpec, view: str, config: EngineConfig) -> dict[str, str]:
+        """Create a view named ``view`` over the source; return its columns and DuckDB types."""
+        rel = self._relation(source, config)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_ident(view)} AS SELECT * FROM {rel}")
+            rows = self.con.execute(f"DESCRIBE {_ident(view)}").fetchall()
+        except duckdb.Error as exc:
+            raise DataError(f"source {source.label}: DuckDB cannot read {self._where(source, config)}: {_first(exc)}") from None
+        return {r[0]: r[1] for r in rows}
+
+    def create_view(self, view: str, sql: str, *, source: SourceSpec | None = None) -> dict[str, str]:
+        """Create a view from a query (a source joined to its lookup table); return its column types."""
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW {_ident(view)} AS {sql}")
+            rows = self.con.execute(f"DESCRIBE {_ident(view)}").fetchall()
+        except duckdb.Error as exc:
+            where = f"source {source.label}: " if source is not None else ""
+            raise DataError(f"{where}DuckDB cannot create the joined view: {_first(exc)}") from None
+        return {r[0]: r[1] for r in rows}
+
+    def _where(self, source: SourceSpec | LookupSpec, config: EngineConfig) -> str:
+        if source.kind in ("parquet", "csv"):
+            return ", ".join(config.resolve(p) for p in source.paths)
+        return f"table {source.table}"
+
+    def _relation(self, source: SourceSpec | LookupSpec, config: EngineConfig) -> str:
+        if source.kind == "table":
+            raise DataError(f"source {source.label}: kind 'table' names a Spark/Hive catalog table and needs "
+                            "engine name 'spark'; for DuckDB use kind 'duckdb' (a table in a .duckdb file), "
+                            "'parquet' or 'csv'")
+        if source.kind == "duckdb":
+            db = config.resolve(source.database)
+            if "://" not in db and not os.path.exists(db):
+                raise DataError(f"source {source.label}: database file {db} not found")
+            alias = self._attached.get(db)
+            if alias is None:
+                alias = f"dt_db_{len(self._attached)}"
+                try:
+                    self.con.execute(f"ATTACH {_quote(db)} AS {alias} (READ_ONLY)")
+                except duckdb.Error as exc:
+                    raise DataError(f"source {source.label}: cannot open DuckDB database {db}: {_first(exc)}") from None
+                self._attached[db] = alias
+            parts = ".".join(_ident(p) for p in source.table.split("."))
+            return f"{alias}.{parts}"
+        paths = [config.resolve(p) for p in source.paths]
+        ext = "parquet" if source.kind == "parquet" else "csv"
+        for p in paths:
+            if "://" not in p and not any(ch in p for ch in "*?[") and not os.path.exists(p):
+                raise DataError(f"source {source.label}: {p} not found")
+        listing, folder = _path_list(paths, ext)
+        hive = source.hive_partitioning if source.hive_partitioning is not None else folder
+        if source.kind == "parquet":
+            return f"read_parquet({listing}, hive_partitioning = {str(hive).lower()})"
+        types = ", ".join(f"{_quote(c)}: {_quote(t)}" for c, t in source.reader_types().items())
+        return (f"read_csv({listing}, header = {str(source.header).lower()}, delim = {_quote(source.delimiter)}, "
+                f"hive_partitioning = {str(hive).lower()}, types = {{{types}}})")
+
+    # ------------------------------------------------------------------ queries
+    def query(self, sql: str, *, source: SourceSpec | None = None) -> pd.DataFrame:
+        """Run one query; the (small) result as a DataFrame of exact Python values (object columns)."""
+        try:
+            cur = self.con.execute(sql)
+            rows = cur.fetchall()
+        except duckdb.Error as exc:
+            where = f"source {source.label}: " if source is not None else ""
+            raise DataError(f"{where}DuckDB query failed: {_first(exc)}") from None
+        names = [d[0] for d in cur.description]
+        return pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+
+    def close(self) -> None:
+        if self._own:
+            self.con.close()
+
+    def __enter__(self) -> "DuckDBBackend":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _first(exc: Exception) -> str:
+    lines = [ln for ln in str(exc).strip().splitlines() if ln.strip()]
+    return " ".join(lines[:3]) if lines else type(exc).__name__
