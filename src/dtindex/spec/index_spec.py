@@ -163,7 +163,7 @@ def _check_path(path: str, keys: list[str]) -> None:
         if k not in fields:
             raise SpecError(f"cannot set {path!r}: {k!r} is not a setting; settings there are {', '.join(fields)}")
         if k in ("levels", "nodes"):
-            free, model = True, model
+            free = True
             continue
         if k == "params":
             return
