@@ -138,6 +138,16 @@ class Index:
     def root(self) -> str:
         return self.framework.root
 
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Unit codes in data order (the same interface as a release's BuildResult)."""
+        return self.panel.units
+
+    @property
+    def base_period(self) -> str | None:
+        """Label of the base period, or None."""
+        return None if self.base_position is None else self.period_labels[self.base_position]
+
     # ------------------------------------------------------------------ tables
     def _long(self, arrays: dict[str, np.ndarray], codes: list[str]) -> pd.DataFrame:
         p = self.panel
