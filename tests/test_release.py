@@ -30,7 +30,7 @@ def test_round_trip(idx, tmp_path):
         np.testing.assert_allclose(b.table(code).to_numpy(), idx.table(code).to_numpy())
         np.testing.assert_array_equal(b.table(code, what="ranks").to_numpy(), idx.table(code, what="ranks").to_numpy())
     assert b.weights == pytest.approx(idx.weights | {})  # same weights per child
-    assert b.base_period == "2021Q1"
+    assert b.base_period == idx.base_period == "2021Q1" and b.units == idx.units
     assert (out / "units.csv").exists()
 
 
