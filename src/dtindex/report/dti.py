@@ -330,6 +330,27 @@ def _attribution(lang, city, ranks, p0, p1) -> Section:
             tab.columns[5]: fmt.decimal(3), tab.columns[6]: fmt.percent(1)}, id=f"attribution-{role}", sheet=f"attribution_{role}",
             note=_t(lang, "贡献 = 有效权重 × 标准化值变化；各指标贡献之和等于指数变化。",
                     "Contribution = effective weight × change of the normalised value; contributions sum to the change.")))
+    riser = movers.get("riser")
+    if riser:
+        try:
+            gap = A.attribute_gap(city, riser, p0, p1, neighbour="above")
+        except DataError as exc:  # no neighbour above (already first) or a child present in one period only
+            gap = None
+            blocks.append(Callout(str(exc), kind="note"))
+        if gap is not None:
+            other = names.get(gap.attrs.get("neighbour"), gap.attrs.get("neighbour"))
+            g = gap[gap["kind"] != "total"][[label, "kind", "gap_p0", "gap_p1", "contribution", "share"]].rename(columns={
+                label: _t(lang, "指标", "Indicator"), "kind": _t(lang, "类别", "Kind"),
+                "gap_p0": _t(lang, f"{p0} 差距", f"Gap {p0}"), "gap_p1": _t(lang, f"{p1} 差距", f"Gap {p1}"),
+                "contribution": _t(lang, "对差距变化的贡献", "Contribution to the change of the gap"),
+                "share": _t(lang, "占比", "Share")})
+            who = names.get(riser, riser)
+            blocks.append(Table.from_frame(g, title=_t(
+                lang, f"{who}与前一名{other}的差距如何变化（{p0}→{p1}）", f"How the gap between {who} and {other}, ranked just above, changed ({p0}→{p1})"),
+                formats={g.columns[2]: fmt.decimal(3), g.columns[3]: fmt.decimal(3), g.columns[4]: fmt.decimal(3),
+                         g.columns[5]: fmt.percent(1)}, id="attribution-gap", sheet="attribution_gap",
+                note=_t(lang, "差距 = 前一名指数 − 本城市指数（按层和指标分解）；贡献之和等于差距的变化。",
+                        "Gap = index of the unit above − the city's index, by layer and indicator; contributions sum to the change of the gap.")))
     return Section("attribution", _t(lang, "排名变化的原因", "Why cities moved"), tuple(blocks),
                    lead=_t(lang, "排名上升和下降最多的城市，其指数变化按层和指标分解。",
                            "The biggest riser and faller, their index change decomposed by layer and indicator."))
