@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import sys
 import time
 import tracemalloc
 import warnings
@@ -38,14 +39,13 @@ from pathlib import Path
 import numpy as np
 
 from dtindex.index import Index, build
-from dtindex.panel import Panel
-from dtindex.periods import parse_period
-from dtindex.spec.framework import framework_from_records
-from dtindex.spec.index_spec import IndexSpec
 from dtindex.uncertainty.analysis import replications_from_sample, run_uncertainty
 from dtindex.uncertainty.batch import BatchModel
 from dtindex.uncertainty.sobol import uniform_sample
 from dtindex.uncertainty.spec import UncertaintySpec, plan_factors
+
+sys.path.insert(0, str(Path(__file__).parent))
+from build import make_inputs  # noqa: E402  (sibling benchmark script)
 
 ROOT = Path(__file__).parents[1]
 ASEM = ROOT / "tests" / "data" / "asem"
@@ -53,24 +53,8 @@ METHODS = {"normalisation": ["minmax:1,100", "zscore:10,2"], "aggregation": ["ar
 
 
 def dti_index() -> Index:
-    """351 units x 9 quarters x 30 indicators in 3 layers of 10, synthetic lognormal data."""
-    n_units, n_periods, per_layer = 351, 9, 10
-    rng = np.random.default_rng(1)
-    records = [{"code": "DTI", "type": "aggregate"}]
-    for layer in ("infra", "platform", "application"):
-        records.append({"code": layer, "type": "aggregate", "parent": "DTI"})
-        records += [{"code": f"{layer}_{j}", "parent": layer} for j in range(per_layer)]
-    fw = framework_from_records(records)
-    scale = rng.lognormal(0, 1, size=n_units)
-    values = {}
-    for code in fw.indicators:
-        growth = 1.04 ** np.arange(n_periods)
-        x = np.outer(growth, scale) * rng.lognormal(0, 0.3, size=(n_periods, n_units))
-        values[code] = (x * 1000).reshape(-1)
-    periods = tuple(parse_period(f"{2021 + q // 4}Q{q % 4 + 1}") for q in range(n_periods))
-    units = tuple(f"{110000 + i}" for i in range(n_units))
-    panel = Panel(units, ("",) * n_units, periods, values, {}, np.ones(n_units * n_periods, bool), "bench")
-    spec = IndexSpec(framework=records, base_period="2021Q1")
+    """351 units x 9 quarters x 30 indicators in 3 layers of 10: the synthetic panel of benchmarks/build.py."""
+    spec, fw, panel = make_inputs()
     return build(spec, fw, panel)
 
 

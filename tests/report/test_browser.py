@@ -79,6 +79,28 @@ def _browser():
     return sync_playwright, chromium
 
 
+def open_in_chromium(path: Path, *, screenshot: str | None = None) -> dict:
+    """Open a rendered report in Chromium; return its charts (CANVAS_CHECK), console errors and
+    requests other than the page itself, and save a full-page screenshot to test-artifacts/ if asked."""
+    sync_playwright, chromium = _browser()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors, requests = [], []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requests.append(r.url) if r.url != path.as_uri() else None)
+            page.goto(path.as_uri(), wait_until="load")
+            charts = page.evaluate(CANVAS_CHECK)
+            if screenshot:
+                ARTIFACTS.mkdir(exist_ok=True)
+                page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+        finally:
+            browser.close()
+    return {"charts": charts, "errors": errors, "requests": requests}
+
+
 def test_report_renders_in_chromium(tmp_path):
     sync_playwright, chromium = _browser()
     report = sample_report()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +14,7 @@ from dtindex.release import Release
 from dtindex.report import Chart, KPICards, Map, Paragraph, Table, render_html
 from dtindex.report.dti import build_report, render
 
-from .test_browser import ARGS, ARTIFACTS, CANVAS_CHECK, _browser
+from .test_browser import open_in_chromium
 
 
 @pytest.fixture(scope="module")
@@ -88,23 +87,10 @@ def test_report_command(release, tmp_path):
 
 
 def test_dti_report_in_chromium(release, tmp_path):
-    sync_playwright, chromium = _browser()
     files = render(release, tmp_path / "r")
     rep = build_report(release)
     n_visual = len(_blocks(rep, Chart)) + len(_blocks(rep, Map))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors, requests = [], []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
-        page.goto(files["html"].as_uri())
-        page.wait_for_timeout(1000)
-        charts = page.evaluate(CANVAS_CHECK)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "dti-report.png"), full_page=True)
-        browser.close()
-    assert errors == [] and requests == []
-    assert len(charts) == n_visual
-    assert all(c["canvas"] and c["drawn"] and c["series"] > 0 for c in charts), charts
+    seen = open_in_chromium(files["html"], screenshot="dti-report.png")
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert len(seen["charts"]) == n_visual
+    assert all(c["canvas"] and c["drawn"] and c["series"] > 0 for c in seen["charts"]), seen["charts"]

@@ -8,7 +8,7 @@ from dtindex.report import Chart
 from dtindex.report.survey import survey_report, write_survey_html
 from dtindex.survey.demo import run_demo
 
-from .test_browser import ARGS, CANVAS_CHECK, _browser
+from .test_browser import open_in_chromium
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +35,8 @@ def test_stacked_likert_rows_sum_to_one(demo):
 
 
 def test_survey_report_in_chromium(demo, tmp_path):
-    sync_playwright, chromium = _browser()
     path = write_survey_html(demo.sections, tmp_path / "s.html", title="生成式AI应用调查（合成）", synthetic=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        page.wait_for_timeout(500)
-        charts = page.evaluate(CANVAS_CHECK)
-        browser.close()
-    assert errors == []
-    assert len(charts) == sum(len(s.charts) for s in demo.sections)
-    assert all(c["drawn"] and c["series"] > 0 for c in charts)
+    seen = open_in_chromium(path, screenshot="survey-report.png")
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert len(seen["charts"]) == sum(len(s.charts) for s in demo.sections)
+    assert all(c["drawn"] and c["series"] > 0 for c in seen["charts"])

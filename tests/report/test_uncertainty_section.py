@@ -12,7 +12,7 @@ from dtindex.report.uncertainty import uncertainty_section, write_uncertainty_ht
 from dtindex.errors import DataError, SpecError
 from dtindex.uncertainty import parse_uncertainty, report_tables, run_uncertainty
 
-from .test_browser import ARGS, CANVAS_CHECK, _browser
+from .test_browser import open_in_chromium
 
 DATA = Path(__file__).parents[1] / "data" / "asem"
 
@@ -44,18 +44,8 @@ def test_interval_chart_validation():
 
 
 def test_uncertainty_report_in_chromium(tables, tmp_path):
-    sync_playwright, chromium = _browser()
     path = write_uncertainty_html(tables, tmp_path / "u.html", lang="zh")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        page = browser.new_page()
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(path.as_uri())
-        page.wait_for_timeout(500)
-        charts = page.evaluate(CANVAS_CHECK)
-        browser.close()
-    assert errors == []
-    assert [c["id"] for c in charts] == ["chart-rank-intervals", "chart-sensitivity"]
-    assert all(c["drawn"] and c["series"] > 0 for c in charts)
+    seen = open_in_chromium(path, screenshot="uncertainty-report.png")
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert [c["id"] for c in seen["charts"]] == ["chart-rank-intervals", "chart-sensitivity"]
+    assert all(c["drawn"] and c["series"] > 0 for c in seen["charts"])
