@@ -201,9 +201,12 @@ def _framework_for(path: str):
 @click.argument("scores", type=click.Path(dir_okay=False))
 @click.option("--framework", "framework", required=True, type=click.Path(dir_okay=False),
               help="COINr framework table or YAML spec: the scores' columns are grouped by parent.")
-def weights_expert(scores, framework) -> None:
+@click.option("--scale", "scale", default="1-5", show_default=True,
+              type=click.Choice(["1-5", "1-6", "1-9", "0-10", "percent"]),
+              help="Scoring scale of the sheet; scores outside it are refused (percent: any number 0-100).")
+def weights_expert(scores, framework, scale) -> None:
     """Expert-scoring weights (w_j = sum_i a_ij / sum_j sum_i a_ij per parent) and Kendall's W."""
-    from .methods.expert import expert_weights, read_expert_scores
+    from .methods.expert import expert_weights, read_expert_scores, scale_label
 
     with library_errors():
         fw = _framework_for(framework)
@@ -216,8 +219,8 @@ def weights_expert(scores, framework) -> None:
             kids = fw.children[parent]
             if any(k in sheet.columns for k in kids):
                 groups[parent] = kids
-        res = expert_weights(sheet, groups, source=Path(scores).name)
-    t = Table(title=f"Expert weights ({len(sheet)} experts)")
+        res = expert_weights(sheet, groups, source=Path(scores).name, scale=scale)
+    t = Table(title=f"Expert weights ({len(sheet)} experts, scale {scale_label(scale)})")
     for col in ("iCode", "parent", "mean", "cv", "weight"):
         t.add_column(col, justify="left" if col in ("iCode", "parent") else "right")
     for code, row in res.table.iterrows():
@@ -234,13 +237,51 @@ def weights_expert(scores, framework) -> None:
 
 @weights.command("ahp")
 @click.argument("matrices", type=click.Path(dir_okay=False))
-def weights_ahp(matrices) -> None:
-    """AHP eigenvector weights and consistency ratio of each pairwise matrix."""
-    from .methods.ahp import ahp, read_ahp_matrices
+@click.option("--priority", default="eigenvector", show_default=True, type=click.Choice(["eigenvector", "geometric"]),
+              help="Principal eigenvector (Saaty) or row geometric mean.")
+@click.option("--ri-table", "ri_table", default="saaty", show_default=True,
+              type=click.Choice(["saaty", "saaty_extended"]),
+              help="Random-index table: Saaty 1980 (n <= 10) or extended to n <= 15.")
+@click.option("--threshold", default=0.1, show_default=True, type=float, help="CR threshold of consistency.")
+@click.option("--group", "group", type=click.Choice(["aij", "aip"]),
+              help="The file holds several experts (column expert): combine their judgements (aij) or priorities (aip).")
+def weights_ahp(matrices, priority, ri_table, threshold, group) -> None:
+    """AHP weights and consistency ratio of each pairwise matrix (or of a group of experts)."""
+    from .methods.ahp import RI_SOURCES, ahp, read_ahp_matrices
 
+    opts = {"priority": priority, "ri_table": ri_table, "threshold": threshold}
+    name = Path(matrices).name
     with library_errors():
-        mats = read_ahp_matrices(matrices)
-        results = {p: ahp(m, owner=f"{Path(matrices).name} matrix {p!r}") for p, m in mats.items()}
+        if group:
+            from .methods.ahp_group import group_ahp, read_group_ahp_matrices
+
+            by_expert = read_group_ahp_matrices(matrices)
+            parents = list(dict.fromkeys(p for mats in by_expert.values() for p in mats))
+            groups = {}
+            for p in parents:
+                missing = [e for e, mats in by_expert.items() if p not in mats]
+                if missing:
+                    raise CliError(f"{name}: expert(s) {', '.join(missing)} give no matrix for {p!r} — "
+                                   "every expert must judge every parent")
+                groups[p] = group_ahp({e: mats[p] for e, mats in by_expert.items()}, method=group,
+                                      owner=f"{name} matrices {p!r}", **opts)
+        else:
+            mats = read_ahp_matrices(matrices)
+            results = {p: ahp(m, owner=f"{name} matrix {p!r}", **opts) for p, m in mats.items()}
+    console.print(f"priorities: {priority}; RI: {RI_SOURCES[ri_table]}; CR threshold {threshold:g}")
+    if group:
+        for parent, g in groups.items():
+            status = "consistent" if g.group.consistent else "[red]INCONSISTENT[/]"
+            t = Table(title=f"{parent} ({group.upper()}, {len(g.individual)} experts): group CR={g.group.cr:.4f} {status}")
+            kids = [str(c) for c in g.weights.index]
+            for col in ("expert", "λmax", "CR", *kids):
+                t.add_column(col, justify="left" if col == "expert" else "right")
+            for _, row in g.table.iterrows():
+                flag = "" if row["consistent"] else " [red]![/]"
+                t.add_row(str(row["expert"]), f"{row['lambda_max']:.4f}", f"{row['cr']:.4f}{flag}",
+                          *(f"{row[k]:.4f}" for k in kids))
+            console.print(t)
+        return
     for parent, res in results.items():
         status = "consistent" if res.consistent else "[red]INCONSISTENT[/]"
         t = Table(title=f"{parent}: λmax={res.lambda_max:.4f} CI={res.ci:.4f} RI={res.ri:.2f} CR={res.cr:.4f} {status}")

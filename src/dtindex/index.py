@@ -299,9 +299,19 @@ class Index:
         for parent, res in self.weight_log.ahp.items():
             out["weights"][parent] = {"method": "ahp", "lambda_max": res.lambda_max, "ci": res.ci, "ri": res.ri,
                                       "cr": res.cr, "consistent": bool(res.consistent)}
+        for parent, res in self.weight_log.ahp_group.items():
+            g = res.group
+            out["weights"][parent] = {"method": "ahp", "group": res.method, "lambda_max": g.lambda_max, "ci": g.ci,
+                                      "ri": g.ri, "cr": g.cr, "consistent": bool(g.consistent),
+                                      "experts": res.table.to_dict(orient="records")}
         for parent, res in self.weight_log.objective.items():
             out["weights"][parent] = {"method": res.method, "n_obs": res.n_obs,
                                       **{k: np.asarray(v).tolist() for k, v in res.details.items()}}
+        for parent, params in self.weight_log.params.items():
+            if parent in out["weights"]:
+                out["weights"][parent]["params"] = params
+            else:
+                out["weights"][parent] = {"method": self.weight_log.methods.get(parent), "params": params}
         return _clean(out)
 
     def write(self, out_dir: str | Path, *, bom: bool = False) -> list[Path]:

@@ -28,7 +28,15 @@ from dtindex.errors import DataError, DtindexWarning, SpecError, check_choice, d
 
 __all__ = [
     "AHPResult",
+    "AHP_PARAMS",
+    "GROUP_METHODS",
+    "PRIORITY_METHODS",
     "RI_SAATY",
+    "RI_SAATY_EXTENDED",
+    "RI_TABLES",
+    "RI_SOURCES",
+    "ahp_options",
+    "resolve_ri_table",
     "SAATY_MIN",
     "SAATY_MAX",
     "ahp",
@@ -41,6 +49,30 @@ __all__ = [
 RI_SAATY: Mapping[int, float] = MappingProxyType(
     {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 )
+#: Saaty's table continued to n = 15 with the values 1.51, 1.48, 1.56, 1.57, 1.59 for n = 11..15, the
+#: continuation printed with Saaty's table in the Chinese AHP literature and textbooks (the dip at n = 12
+#: is in the printed table and kept as printed).
+RI_SAATY_EXTENDED: Mapping[int, float] = MappingProxyType(
+    {**RI_SAATY, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59}
+)
+#: Named random-index tables selectable as ``ri_table`` (spec: ``weights.params.ri_table``).
+RI_TABLES: Mapping[str, Mapping[int, float]] = MappingProxyType(
+    {"saaty": RI_SAATY, "saaty_extended": RI_SAATY_EXTENDED}
+)
+#: Where each named table comes from (recorded with every result).
+RI_SOURCES: Mapping[str, str] = MappingProxyType({
+    "saaty": "Saaty (1980), The Analytic Hierarchy Process, n = 1..10",
+    "saaty_extended": "Saaty (1980) n = 1..10 with the values used in Chinese texts for n = 11..15 "
+                      "(1.51, 1.48, 1.56, 1.57, 1.59)",
+    "user": "random-index table given by the user",
+})
+#: How the priorities of one matrix are derived: Saaty's principal eigenvector or the row geometric mean.
+PRIORITY_METHODS = ("eigenvector", "geometric")
+#: How a group's judgements are combined: aggregation of individual judgements (element-wise
+#: geometric mean) or of individual priorities (Forman & Peniwati 1998); see dtindex.methods.ahp_group.
+GROUP_METHODS = ("aij", "aip")
+#: Parameters of the ``ahp`` weighting method that a spec may set (``weights.params``).
+AHP_PARAMS = ("priority", "ri_table", "threshold", "reciprocal_tol", "outside_scale", "group", "expert_weights")
 #: Bounds of Saaty's fundamental scale.
 SAATY_MIN, SAATY_MAX = 1.0 / 9.0, 9.0
 _SCALE_RTOL = 1e-3  # 0.111 is accepted as 1/9
@@ -72,6 +104,10 @@ class AHPResult:
         The CR threshold applied (Saaty's 0.1 by default).
     matrix : pandas.DataFrame
         The validated numeric matrix.
+    priority : str
+        ``"eigenvector"`` or ``"geometric"`` (row geometric mean).
+    ri_source : str
+        Where the random index came from (see :data:`RI_SOURCES`).
     """
 
     weights: pd.Series
@@ -83,6 +119,8 @@ class AHPResult:
     n: int
     threshold: float
     matrix: pd.DataFrame
+    priority: str = "eigenvector"
+    ri_source: str = RI_SOURCES["saaty"]
 
 
 def parse_judgement(value) -> float | None:
@@ -144,18 +182,31 @@ def ahp(
     labels: Sequence[object] | None = None,
     reciprocal_tol: float = 0.01,
     outside_scale: str = "warn",
-    ri_table: Mapping[int, float] | None = None,
+    ri_table: Mapping[int, float] | str | None = None,
     threshold: float = 0.1,
+    priority: str = "eigenvector",
 ) -> AHPResult:
-    """Weights of one pairwise comparison matrix by Saaty's eigenvector method.
+    """Weights of one pairwise comparison matrix (eigenvector or row geometric mean).
 
-    ::
+    ``priority="eigenvector"`` (Saaty)::
 
         A w = lambda_max w        (principal right eigenvector, Perron root)
         w  <- w / sum_j w_j
+
+    ``priority="geometric"`` (row geometric mean, the "方根法" of Chinese
+    texts; Crawford & Williams 1985 show it is the least-squares solution in
+    logarithms)::
+
+        g_i = (prod_j a_ij)^(1/n),   w_i = g_i / sum_k g_k
+        lambda_max = (1/n) sum_i (A w)_i / w_i
+
+    then, for both::
+
         CI = (lambda_max - n) / (n - 1)
-        CR = CI / RI(n)           (RI from Saaty's table, RI_SAATY)
+        CR = CI / RI(n)           (RI from the chosen table, default RI_SAATY)
         consistent  <=>  CR <= threshold (0.1)
+
+    For a consistent matrix both priorities are the same vector.
 
     For ``n <= 2`` every reciprocal matrix is consistent: CI = CR = 0.
 
@@ -178,10 +229,13 @@ def ahp(
         :class:`~dtindex.errors.DtindexWarning` (the eigenvector method works
         for any positive reciprocal matrix, but the RI table assumes the
         1-9 scale) or a :class:`~dtindex.errors.SpecError`.
-    ri_table : mapping of int to float, optional
-        Random index per order n; default :data:`RI_SAATY` (n <= 10).
+    ri_table : mapping of int to float, or str, optional
+        Random index per order n, or the name of a table in :data:`RI_TABLES`
+        (``"saaty"``, n <= 10, the default; ``"saaty_extended"``, n <= 15).
     threshold : float
-        CR threshold for ``consistent`` (Saaty: 0.1).
+        CR threshold for ``consistent`` (Saaty: 0.1), in (0, 1).
+    priority : {"eigenvector", "geometric"}
+        How the priorities are derived (see above).
 
     Returns
     -------
@@ -201,29 +255,25 @@ def ahp(
     ([0.637, 0.258, 0.105], 0.033, True)
     """
     check_choice(owner, "outside_scale", outside_scale, ("warn", "error"))
-    if not (reciprocal_tol >= 0 and math.isfinite(reciprocal_tol)):
+    check_choice(owner, "priority", priority, PRIORITY_METHODS)
+    _check_threshold(threshold, owner)
+    if not (isinstance(reciprocal_tol, (int, float)) and reciprocal_tol >= 0 and math.isfinite(reciprocal_tol)):
         raise SpecError(f"{owner}: reciprocal_tol must be a finite number >= 0; got {reciprocal_tol!r}.")
+    table, source = resolve_ri_table(ri_table, owner)
     A, names = _as_matrix(matrix, owner, labels)
     n = A.shape[0]
     _validate(A, names, owner, reciprocal_tol, outside_scale)
-
-    table = RI_SAATY if ri_table is None else ri_table
-    vals, vecs = np.linalg.eig(A)
-    idx = int(np.argmax(vals.real))
-    lam = float(vals[idx].real)
-    v = vecs[:, idx].real
-    w = v / v.sum()
-    if (w <= 0).any():  # cannot happen for a positive matrix (Perron); guards rounding
-        w = np.abs(v) / np.abs(v).sum()
+    w, lam = _priorities(A, priority)
     if n <= 2:
         ci = cr = 0.0
         ri = float(table.get(n, 0.0))
+        source = source if n in table else RI_SOURCES["saaty"]
     else:
         if n not in table:
             raise SpecError(
                 f"{owner}: the random index table covers n = {describe_rows(sorted(table))}; this matrix has "
-                f"n = {n}. Split the parent into smaller groups (Saaty advises at most 9 elements) or pass "
-                "ri_table with a value for this order."
+                f"n = {n}. Split the parent into smaller groups (Saaty advises at most 9 elements), use the "
+                "table 'saaty_extended' (n <= 15) or pass ri_table with a value for this order."
             )
         ri = float(table[n])
         ci = (lam - n) / (n - 1)
@@ -238,7 +288,93 @@ def ahp(
         n=n,
         threshold=float(threshold),
         matrix=pd.DataFrame(A, index=pd.Index(names), columns=pd.Index(names)),
+        priority=priority,
+        ri_source=source,
     )
+
+
+def _priorities(A: np.ndarray, priority: str) -> tuple[np.ndarray, float]:
+    """Priority vector (sum 1) and lambda_max of a validated positive reciprocal matrix."""
+    if priority == "geometric":
+        g = np.exp(np.log(A).mean(axis=1))
+        w = g / g.sum()
+        return w, float(np.mean((A @ w) / w))
+    vals, vecs = np.linalg.eig(A)
+    idx = int(np.argmax(vals.real))
+    v = vecs[:, idx].real
+    w = v / v.sum()
+    if (w <= 0).any():  # cannot happen for a positive matrix (Perron); guards rounding
+        w = np.abs(v) / np.abs(v).sum()
+    return w, float(vals[idx].real)
+
+
+def _check_threshold(threshold, owner: str) -> None:
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
+        raise SpecError(f"{owner}: the CR threshold must be a number between 0 and 1 (Saaty: 0.1); got {threshold!r}.")
+
+
+def resolve_ri_table(value, owner: str = "AHP") -> tuple[Mapping[int, float], str]:
+    """The random-index table named or given by ``value`` and its source.
+
+    ``None`` means Saaty's table; a string names a table of :data:`RI_TABLES`;
+    a mapping ``{n: RI}`` (keys may be numeric strings, as JSON gives them)
+    is the user's own table, RI >= 0.
+
+    >>> resolve_ri_table("saaty_extended")[0][15]
+    1.59
+    """
+    if value is None:
+        return RI_SAATY, RI_SOURCES["saaty"]
+    if isinstance(value, str):
+        check_choice(owner, "ri_table", value, list(RI_TABLES))
+        return RI_TABLES[value], RI_SOURCES[value]
+    if not isinstance(value, Mapping) or not value:
+        raise SpecError(
+            f"{owner}: ri_table must be a table name ({', '.join(RI_TABLES)}) or a non-empty mapping "
+            f"order -> random index, e.g. {{3: 0.52, 4: 0.89}}; got {value!r}."
+        )
+    table: dict[int, float] = {}
+    for key, ri in value.items():
+        try:
+            n = int(str(key).strip())
+        except ValueError:
+            raise SpecError(f"{owner}: ri_table key {key!r} is not a matrix order (a whole number).") from None
+        if n < 1:
+            raise SpecError(f"{owner}: ri_table key {key!r} is not a matrix order >= 1.")
+        if isinstance(ri, bool) or not isinstance(ri, (int, float)) or not math.isfinite(ri) or ri < 0 or (n > 2 and ri == 0):
+            raise SpecError(f"{owner}: ri_table value for n = {n} must be a number > 0; got {ri!r}.")
+        table[n] = float(ri)
+    return MappingProxyType(table), RI_SOURCES["user"]
+
+
+def ahp_options(params: Mapping[str, object], owner: str) -> dict[str, object]:
+    """Validate the ``ahp`` parameters a spec may set (:data:`AHP_PARAMS`) and return them.
+
+    Unknown keys are a :class:`~dtindex.errors.SpecError` naming the allowed
+    ones; values are checked here, before any matrix is read.
+    """
+    for key in params:
+        check_choice(owner, "params", key, AHP_PARAMS)
+    out = dict(params)
+    if "priority" in out:
+        check_choice(owner, "priority", out["priority"], PRIORITY_METHODS)
+    if "ri_table" in out:
+        resolve_ri_table(out["ri_table"], owner)
+    if "threshold" in out:
+        _check_threshold(out["threshold"], owner)
+    if "outside_scale" in out:
+        check_choice(owner, "outside_scale", out["outside_scale"], ("warn", "error"))
+    if "reciprocal_tol" in out:
+        tol = out["reciprocal_tol"]
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (tol >= 0 and math.isfinite(tol)):
+            raise SpecError(f"{owner}: reciprocal_tol must be a finite number >= 0; got {tol!r}.")
+    if "group" in out:
+        check_choice(owner, "group", out["group"], GROUP_METHODS)
+    if "expert_weights" in out:
+        ew = out["expert_weights"]
+        if not isinstance(ew, Mapping) or not ew:
+            raise SpecError(f"{owner}: expert_weights must be a mapping expert id -> weight; got {ew!r}.")
+    return out
 
 
 def _as_matrix(matrix, owner: str, labels) -> tuple[np.ndarray, list]:
@@ -460,10 +596,20 @@ def _read_long_csv(p: Path, tol: float) -> dict[str, pd.DataFrame]:
             f"AHP matrix file {p.name}: missing column(s) {', '.join(missing)}; expected parent,row,col,value; "
             f"found {', '.join(raw.columns)}."
         )
+    if "expert" in raw.columns:
+        raise DataError(
+            f"AHP matrix file {p.name} has an expert column: it holds several experts' judgements; read it as a "
+            "group (weights.params.group: aij or aip; dtindex weights ahp --group aij)."
+        )
+    return _long_matrices(p, raw[need], list(range(2, len(raw) + 2)), tol)
+
+
+def _long_matrices(p: Path, raw: pd.DataFrame, lines: list[int], tol: float,
+                   where: str = "") -> dict[str, pd.DataFrame]:
+    """Matrices per parent from long rows ``parent,row,col,value`` (``lines``: their file line numbers)."""
     per_parent: dict[str, list] = {}
     order: dict[str, list[str]] = {}
-    for pos, rec in enumerate(raw[need].itertuples(index=False, name=None)):
-        line = pos + 2
+    for line, rec in zip(lines, raw.itertuples(index=False, name=None)):
         parent, r, c, val = (str(x).strip() for x in rec)
         if not (parent or r or c or val):
             continue  # a blank line holds no judgement
@@ -482,7 +628,7 @@ def _read_long_csv(p: Path, tol: float) -> dict[str, pd.DataFrame]:
                 labs.append(lab)
         per_parent.setdefault(parent, []).append((r, c, num, line))
     if not per_parent:
-        raise DataError(f"AHP matrix file {p.name} holds no judgements.")
+        raise DataError(f"AHP matrix file {p.name}{where} holds no judgements.")
     out: dict[str, pd.DataFrame] = {}
     for parent, entries in per_parent.items():
         labs = order[parent]
@@ -492,11 +638,11 @@ def _read_long_csv(p: Path, tol: float) -> dict[str, pd.DataFrame]:
             key = (pos_of[r], pos_of[c])
             if key in given and not math.isclose(given[key][0], num, rel_tol=1e-12):
                 raise DataError(
-                    f"{p.name} parent {parent}: ({r}, {c}) is given twice with different values: "
+                    f"{p.name}{where} parent {parent}: ({r}, {c}) is given twice with different values: "
                     f"{given[key][0]:g} ({given[key][1]}) and {num:g} (line {line})."
                 )
             given.setdefault(key, (num, f"line {line}"))
-        out[parent] = _complete(given, labs, f"{p.name} parent {parent}", tol)
+        out[parent] = _complete(given, labs, f"{p.name}{where} parent {parent}", tol)
     return out
 
 

@@ -29,10 +29,22 @@ from scipy import stats
 
 from dtindex.errors import DataError, DtindexWarning, SpecError, describe_rows
 
-__all__ = ["ExpertResult", "KendallW", "OVERALL", "expert_weights", "kendall_w", "read_expert_scores"]
+__all__ = [
+    "EXPERT_SCALES", "ExpertResult", "KendallW", "OVERALL", "expert_weights", "kendall_w", "read_expert_scores",
+    "scale_label",
+]
 
 #: Label of the concordance row computed over all indicators together.
 OVERALL = "(all)"
+#: Named scoring scales: name -> (lowest, highest, whole numbers only). ``1-5`` is the Tencent DTI
+#: scale (the default); ``percent`` takes any number from 0 to 100 (e.g. points shares an expert assigns).
+EXPERT_SCALES: dict[str, tuple[float, float, bool]] = {
+    "1-5": (1, 5, True),
+    "1-6": (1, 6, True),
+    "1-9": (1, 9, True),
+    "0-10": (0, 10, True),
+    "percent": (0, 100, False),
+}
 
 
 @dataclass(frozen=True)
@@ -141,7 +153,7 @@ def expert_weights(
     groups: Mapping[str, Sequence[str]],
     *,
     source: str | None = None,
-    scale: tuple[int, int] = (1, 5),
+    scale: tuple[int, int] | str = (1, 5),
 ) -> ExpertResult:
     """Weights from independent expert importance scores (Tencent DTI method).
 
@@ -165,8 +177,11 @@ def expert_weights(
         Name used in messages (e.g. the file name). Default:
         ``scores.attrs["source"]`` (set by :func:`read_expert_scores`), else
         ``"scores"``.
-    scale : (int, int)
-        Lowest and highest allowed score; default (1, 5).
+    scale : (int, int) or str
+        Lowest and highest allowed whole-number score, default (1, 5); or the
+        name of a scale in :data:`EXPERT_SCALES` (``"1-5"``, ``"1-6"``,
+        ``"1-9"``, ``"0-10"``; ``"percent"`` allows any number 0..100). A
+        group whose scores are all 0 has no weights (an error).
 
     Row numbers in messages count as in the file: the header is row 1 and
     the first expert is row 2 (the file's own row numbers when the frame
@@ -202,7 +217,7 @@ def expert_weights(
             f"expert scores must be a pandas DataFrame (experts x indicators); got {type(scores).__name__}."
         )
     src = source if source is not None else str(scores.attrs.get("source", "scores"))
-    lo, hi = _check_scale(scale)
+    lo, hi, integer = _check_scale(scale)
     groups = _check_groups(groups)
     if scores.shape[0] == 0:
         raise DataError(f"{src}: no expert rows.")
@@ -229,7 +244,7 @@ def expert_weights(
     frame = scores.copy()
     frame.columns = cols
     frame = frame[codes]
-    A = _validate_scores(frame, ids, rownos, src, lo, hi)
+    A = _validate_scores(frame, ids, rownos, src, lo, hi, integer)
     m = A.shape[0]
     if m == 1:
         warnings.warn(
@@ -248,6 +263,8 @@ def expert_weights(
     conc_rows = []
     for parent, children in groups.items():
         idx = [col_of[c] for c in children]
+        if sums[idx].sum() <= 0:
+            raise DataError(f"{src}: every expert scored every child of group {parent} 0, so its weights are undefined.")
         weights[idx] = sums[idx] / sums[idx].sum()
         parents.extend([parent] * len(idx))
         kw = kendall_w(A[:, idx])
@@ -298,14 +315,34 @@ def _conc_row(parent: str, kw: KendallW) -> dict:
     }
 
 
-def _check_scale(scale) -> tuple[int, int]:
+def _check_scale(scale) -> tuple[float, float, bool]:
+    if isinstance(scale, str):
+        if scale not in EXPERT_SCALES:
+            raise SpecError(
+                f"expert scores: unknown scale {scale!r}; scales are {', '.join(EXPERT_SCALES)} "
+                "(or a pair of whole numbers lowest, highest)."
+            )
+        return EXPERT_SCALES[scale]
     try:
         lo, hi = scale
     except (TypeError, ValueError):
         raise SpecError(f"expert scores: scale must be a pair (lowest, highest); got {scale!r}.") from None
     if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (lo, hi)) or lo >= hi:
         raise SpecError(f"expert scores: scale must be two integers with lowest < highest; got {scale!r}.")
-    return int(lo), int(hi)
+    if lo < 0:
+        raise SpecError(f"expert scores: scores are importance shares and cannot be negative; got scale {scale!r}.")
+    return int(lo), int(hi), True
+
+
+def scale_label(scale) -> str:
+    """How a scale is shown to a reader: ``1–5``, ``0–100 (percent)``.
+
+    >>> scale_label("percent"), scale_label((1, 9))
+    ('0–100 (percent)', '1–9')
+    """
+    lo, hi, _ = _check_scale(scale)
+    text = f"{lo:g}–{hi:g}"
+    return f"{text} (percent)" if scale == "percent" else text
 
 
 def _check_groups(groups) -> dict[str, list[str]]:
@@ -348,7 +385,8 @@ def _refuse_duplicate_ids(ids: list[str], rownos: list[int], src: str) -> None:
         raise DataError(f"{src}: duplicate expert id(s) {describe_rows(dups)}; each expert must appear once.")
 
 
-def _validate_scores(frame: pd.DataFrame, ids, rownos, src: str, lo: int, hi: int) -> np.ndarray:
+def _validate_scores(frame: pd.DataFrame, ids, rownos, src: str, lo: float, hi: float,
+                     integer: bool = True) -> np.ndarray:
     cols = list(frame.columns)
     raw = frame.to_numpy(dtype=object)
     num = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
@@ -364,12 +402,12 @@ def _validate_scores(frame: pd.DataFrame, ids, rownos, src: str, lo: int, hi: in
         problems.append(at(i, j, f'value "{raw[i, j]}"') + " is not a number")
     ok = ~np.isnan(num)
     with np.errstate(invalid="ignore"):
-        nonint = ok & (np.abs(num - np.round(num)) > 1e-9)
+        nonint = ok & (np.abs(num - np.round(num)) > 1e-9) if integer else np.zeros_like(ok)
         outside = ok & ~nonint & ((num < lo) | (num > hi))
     for i, j in np.argwhere(nonint):
-        problems.append(at(i, j, f"value {num[i, j]:g}") + f" is not a whole number ({lo}–{hi})")
+        problems.append(at(i, j, f"value {num[i, j]:g}") + f" is not a whole number ({lo:g}–{hi:g})")
     for i, j in np.argwhere(outside):
-        problems.append(at(i, j, f"value {num[i, j]:g}") + f" is outside {lo}–{hi}")
+        problems.append(at(i, j, f"value {num[i, j]:g}") + f" is outside {lo:g}–{hi:g}")
     if problems:
         shown = "; ".join(problems[:10])
         more = f"; and {len(problems) - 10} more problem(s)" if len(problems) > 10 else ""

@@ -15,6 +15,7 @@ from ..spec.framework import Framework
 from ..spec.model import (
     AggregateConfig, AggregateSpec, NormaliseConfig, NormaliseSpec, WeightsConfig, WeightsSpec, merge,
 )
+from .weighting import check_weight_params
 
 
 DATA_DRIVEN_WEIGHTS = ("entropy", "critic", "cv", "pca")
@@ -109,19 +110,46 @@ def resolve_weights(fw: Framework, cfg: WeightsConfig) -> dict[str, WeightsSpec]
                  "weights.nodes[P] sets how the children of aggregate P are weighted")
     base = _base(cfg, WeightsSpec)
     _check_weight_scope("weights", base, base)
+    check_weight_params("weights", base)
     for lvl, o in cfg.levels.items():
         _check_weight_scope(f"weights.levels.{lvl}", o, merge(base, o, WeightsSpec))
+        check_weight_params(f"weights.levels.{lvl}", merge(base, o, WeightsSpec))
     out = {}
+    origin: dict[str, str] = {}
     for agg in fw.parents_bottom_up():
         spec = base
+        where = "weights"
         lvl = fw.level_of(agg) - 1
         if lvl in cfg.levels:
             spec = merge(spec, cfg.levels[lvl], WeightsSpec)
+            where = f"weights.levels.{lvl}" if "params" in cfg.levels[lvl].model_fields_set else where
         if agg in cfg.nodes:
             spec = merge(spec, cfg.nodes[agg], WeightsSpec)
             _check_weight_scope(f"weights.nodes.{agg}", cfg.nodes[agg], spec)
+            check_weight_params(f"weights.nodes.{agg}", spec)
+            where = f"weights.nodes.{agg}" if "params" in cfg.nodes[agg].model_fields_set else where
         out[agg] = spec
+        origin[agg] = where
+    _check_directions(fw, out, origin)
     return out
+
+
+def _check_directions(fw: Framework, specs: dict[str, WeightsSpec], origin: dict[str, str]) -> None:
+    """A ``directions`` mapping may only name children of the parents it is applied to."""
+    covered: dict[str, set[str]] = {}
+    names: dict[str, set[str]] = {}
+    for agg, spec in specs.items():
+        d = spec.params.get("directions")
+        if isinstance(d, dict):
+            covered.setdefault(origin[agg], set()).update(fw.children[agg])
+            names.setdefault(origin[agg], set()).update(map(str, d))
+    for where, keys in names.items():
+        stray = sorted(keys - covered[where])
+        if stray:
+            raise SpecError(
+                f"{where}.params.directions names {describe_rows(stray)}, which are not children of the aggregates "
+                f"these weights apply to ({describe_rows(sorted(covered[where]), 15)})"
+            )
 
 
 def _check_weight_scope(where: str, declared: WeightsSpec, effective: WeightsSpec) -> None:

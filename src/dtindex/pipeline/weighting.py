@@ -25,6 +25,52 @@ from ..spec.framework import Framework
 from ..spec.model import WeightsSpec
 
 OBJECTIVE = {"entropy": wmod.entropy, "critic": wmod.critic, "cv": wmod.cv, "pca": wmod.pca}
+#: Parameters of the weighting methods that do not use data (``weights.params``).
+FIXED_PARAMS: dict[str, tuple[str, ...]] = {
+    "manual": (), "equal": (), "expert": ("scale",), "ahp": ahp_mod.AHP_PARAMS,
+}
+
+
+def allowed_params(method: str) -> tuple[str, ...]:
+    """The ``weights.params`` keys that ``method`` accepts."""
+    if method in FIXED_PARAMS:
+        return FIXED_PARAMS[method]
+    fn = OBJECTIVE[method]
+    return tuple(p for p in inspect.signature(fn).parameters if p not in ("X", "columns", "index"))
+
+
+def check_weight_params(where: str, spec: WeightsSpec) -> None:
+    """Refuse ``weights.params`` that ``spec.method`` does not use or values it cannot take.
+
+    The one validation path for every weighting method, run when the spec is
+    resolved (before any data or file is read).
+    """
+    method = spec.method
+    allowed = allowed_params(method)
+    owner = f"{method} weights ({where})"
+    for key in spec.params:
+        if not allowed:
+            raise SpecError(
+                f"{where}: weights method {method!r} takes no parameters; got {key!r} "
+                f"(remove {where}.params)"
+            )
+        check_choice(owner, "params", key, allowed)
+    if method == "ahp":
+        ahp_mod.ahp_options(spec.params, owner)
+    elif method == "expert" and "scale" in spec.params:
+        scale = spec.params["scale"]
+        expert_mod.scale_label(tuple(scale) if isinstance(scale, list) else scale)
+    if "directions" in spec.params:
+        d = spec.params["directions"]
+        values = list(d.values()) if isinstance(d, dict) else d if isinstance(d, list) else None
+        if values is None or not values:
+            raise SpecError(
+                f"{owner}: directions must be a mapping child code -> 1 or -1 (or a list in the children's order); "
+                f"got {d!r}"
+            )
+        for v in values:
+            if isinstance(v, bool) or v not in (1, -1):
+                check_choice(owner, "directions", v, (1, -1))
 
 
 @dataclass
@@ -36,6 +82,8 @@ class WeightLog:
     expert_sources: list[str] = field(default_factory=list)  # file name of each scores file
     ahp: dict[str, object] = field(default_factory=dict)  # parent -> AHPResult
     objective: dict[str, object] = field(default_factory=dict)  # parent -> ObjectiveWeights
+    ahp_group: dict[str, object] = field(default_factory=dict)  # parent -> GroupAHPResult
+    params: dict[str, dict] = field(default_factory=dict)  # parent -> parameters used (JSON-ready)
     messages: list[str] = field(default_factory=list)
     inputs: dict[str, Path] = field(default_factory=dict)
 
@@ -62,54 +110,89 @@ def fixed_weights(
         elif spec.method == "equal":
             w = wmod.equal(len(kids))
         elif spec.method == "expert":
-            expert_groups.setdefault(_path(spec.expert_scores, base_dir, "expert", parent), {})[parent] = kids
+            scale = spec.params.get("scale", "1-5")
+            scale = tuple(scale) if isinstance(scale, list) else scale
+            key = (_path(spec.expert_scores, base_dir, "expert", parent), scale)
+            expert_groups.setdefault(key, {})[parent] = kids
+            log.params[parent] = {"scale": expert_mod.scale_label(scale)}
             continue
         elif spec.method == "ahp":
-            ahp_files.setdefault(_path(spec.ahp_matrices, base_dir, "ahp", parent), []).append(parent)
+            ahp_files.setdefault(_path(spec.ahp_matrices, base_dir, "ahp", parent), []).append((parent, spec.params))
             continue
         else:
             continue
         weights.update(zip(kids, map(float, w)))
-    for path, groups in expert_groups.items():
+    for (path, scale), groups in expert_groups.items():
         scores = expert_mod.read_expert_scores(path)
         used = {c for kids in groups.values() for c in kids}
         scores = scores[[c for c in scores.columns if c in used]] if set(scores.columns) - used else scores
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            res = expert_mod.expert_weights(scores, groups, source=path.name)
+            res = expert_mod.expert_weights(scores, groups, source=path.name, scale=scale)
         log.messages.extend(f"expert weights: {w.message}" for w in caught)
         log.expert.append(res)
         log.expert_sources.append(path.name)
         log.inputs[f"expert_scores:{path.name}"] = path
         weights.update({str(k): float(v) for k, v in res.weights.items()})
-    for path, parents in ahp_files.items():
-        matrices = ahp_mod.read_ahp_matrices(path)
+    for path, entries in ahp_files.items():
         log.inputs[f"ahp_matrices:{path.name}"] = path
-        missing = [p for p in parents if p not in matrices]
-        if missing:
-            raise SpecError(
-                f"{path.name}: no pairwise comparison matrix for {describe_rows(missing)}; "
-                f"matrices found: {describe_rows(matrices) or 'none'}"
-            )
-        for parent in parents:
-            kids = fw.children[parent]
-            m = matrices[parent]
-            labels = [str(c) for c in m.columns]
-            if sorted(labels) != sorted(kids):
-                raise SpecError(
-                    f"{path.name}: the matrix for {parent!r} compares {describe_rows(labels)} but the children of "
-                    f"{parent!r} are {describe_rows(kids)}"
-                )
-            m = m.loc[kids, kids]
-            res = ahp_mod.ahp(m, owner=f"{path.name} matrix {parent!r}")
-            log.ahp[parent] = res
-            if not res.consistent:
-                log.messages.append(
-                    f"AHP matrix for {parent!r} is inconsistent: CR = {res.cr:.3f} > {res.threshold} "
-                    "(revise the judgements)"
-                )
-            weights.update({str(k): float(v) for k, v in res.weights.items()})
+        for parent, params in entries:
+            weights.update(_ahp_parent(fw, path, parent, params, log))
     return weights
+
+
+def _ahp_parent(fw: Framework, path: Path, parent: str, params: dict, log: WeightLog) -> dict[str, float]:
+    """AHP weights of ``parent``'s children from ``path`` (one matrix, or a group of experts' matrices)."""
+    from ..methods import ahp_group
+
+    opts = dict(params)
+    group = opts.pop("group", None)
+    lam = opts.pop("expert_weights", None)
+    kids = fw.children[parent]
+    if group is None:
+        matrices = {None: ahp_mod.read_ahp_matrices(path)}
+    else:
+        matrices = ahp_group.read_group_ahp_matrices(path)
+    per_expert = {}
+    for expert, mats in matrices.items():
+        who = path.name if expert is None else f"{path.name} expert {expert}"
+        if parent not in mats:
+            raise SpecError(
+                f"{who}: no pairwise comparison matrix for {parent!r}; matrices found: {describe_rows(mats) or 'none'}"
+            )
+        m = mats[parent]
+        labels = [str(c) for c in m.columns]
+        if sorted(labels) != sorted(kids):
+            raise SpecError(
+                f"{who}: the matrix for {parent!r} compares {describe_rows(labels)} but the children of "
+                f"{parent!r} are {describe_rows(kids)}"
+            )
+        per_expert[expert] = m.loc[kids, kids]
+    used = {k: (v if k != "ri_table" or isinstance(v, str) else {str(n): r for n, r in v.items()})
+            for k, v in opts.items()}
+    if group is None:
+        res = ahp_mod.ahp(per_expert[None], owner=f"{path.name} matrix {parent!r}", **opts)
+        log.ahp[parent] = res
+        w = res.weights
+    else:
+        gres = ahp_group.group_ahp(per_expert, method=group, expert_weights=lam,
+                                   owner=f"{path.name} matrices {parent!r}", **opts)
+        log.ahp_group[parent] = gres
+        res = gres.group
+        w = gres.weights
+        used.update({"group": group})
+        for expert, r in gres.individual.items():
+            if not r.consistent:
+                log.messages.append(
+                    f"AHP matrix of expert {expert} for {parent!r} is inconsistent: CR = {r.cr:.3f} > {r.threshold}"
+                )
+    log.params[parent] = {**used, "priority": res.priority, "threshold": res.threshold, "ri_source": res.ri_source}
+    if not res.consistent:
+        log.messages.append(
+            f"AHP {'group ' if group else ''}matrix for {parent!r} is inconsistent: CR = {res.cr:.3f} > "
+            f"{res.threshold} (revise the judgements)"
+        )
+    return {str(k): float(v) for k, v in w.items()}
 
 
 def objective_weights(
@@ -118,16 +201,21 @@ def objective_weights(
 ) -> dict[str, float]:
     """Data-driven weights of ``parent``'s children from their values ``V[rows]``."""
     fn = OBJECTIVE[spec.method]
-    accepted = [p for p in inspect.signature(fn).parameters if p not in ("X", "columns", "index")]
-    for key in spec.params:
-        check_choice(f"{spec.method} weights", "params", key, accepted)
+    check_weight_params(f"weights of the children of {parent!r}", spec)
     params = dict(spec.params)
     params.setdefault("nan_policy", "omit")
+    if isinstance(params.get("directions"), dict):
+        # a mapping names the children whose orientation is reversed for the weighting; the rest keep 1
+        params["directions"] = [int(params["directions"].get(k, 1)) for k in kids]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = fn(V[rows], columns=kids, index=list(row_labels[rows]), **params)
     log.messages.extend(f"{spec.method} weights of {parent!r}: {w.message}" for w in caught)
     log.objective[parent] = res
+    used = dict(res.params)
+    if "directions" in used:
+        used["directions"] = dict(zip(kids, used["directions"]))
+    log.params[parent] = used
     return dict(zip(kids, map(float, res.weights)))
 
 
