@@ -354,3 +354,55 @@ def test_read_errors_for_file_and_columns(tmp_path):
     p.write_text("parent,from,to,value\ng,a,b,2\n", encoding="utf-8")
     with pytest.raises(DataError, match="missing column.*row, col; expected parent,row,col,value; found parent, from, to, value"):
         read_ahp_matrices(p)
+
+
+# ---------------------------------------------------------------------------
+# Row geometric mean, random-index tables (issue 15)
+# ---------------------------------------------------------------------------
+
+
+def test_geometric_mean_priorities_by_hand():
+    # g = (1*3*5)^(1/3), (1/3*1*3)^(1/3), (1/5*1/3*1)^(1/3) = 2.4662, 1, 0.4055 -> / 3.8717
+    A = [[1, 3, 5], [1 / 3, 1, 3], [1 / 5, 1 / 3, 1]]
+    res = ahp(A, priority="geometric")
+    g = np.array([15 ** (1 / 3), 1.0, (1 / 15) ** (1 / 3)])
+    np.testing.assert_allclose(res.weights.to_numpy(), g / g.sum())
+    w = g / g.sum()
+    lam = np.mean((np.array(A) @ w) / w)
+    assert res.lambda_max == pytest.approx(lam) and res.cr == pytest.approx((lam - 3) / 2 / 0.58)
+    assert res.priority == "geometric" and ahp(A).priority == "eigenvector"
+
+
+def test_geometric_mean_equals_eigenvector_on_consistent_matrices():
+    w = np.array([0.4, 0.3, 0.2, 0.1])
+    A = w[:, None] / w[None, :]
+    np.testing.assert_allclose(ahp(A, priority="geometric").weights, ahp(A).weights)
+    np.testing.assert_allclose(ahp(A, priority="geometric").weights, w)
+
+
+def test_extended_ri_table_to_fifteen():
+    from dtindex.methods.ahp import RI_SAATY_EXTENDED, RI_SOURCES
+
+    assert [RI_SAATY_EXTENDED[n] for n in range(11, 16)] == [1.51, 1.48, 1.56, 1.57, 1.59]
+    assert all(RI_SAATY_EXTENDED[n] == RI_SAATY[n] for n in range(1, 11))
+    A = np.ones((12, 12))
+    A[0, 1], A[1, 0] = 2.0, 0.5
+    res = ahp(A, ri_table="saaty_extended")
+    assert res.ri == 1.48 and res.ri_source == RI_SOURCES["saaty_extended"]
+    assert res.cr == pytest.approx(res.ci / 1.48)
+    with pytest.raises(SpecError, match="use the table 'saaty_extended'"):
+        ahp(A)
+    with pytest.raises(SpecError, match="n = 1..15"):
+        ahp(np.ones((16, 16)), ri_table="saaty_extended")
+
+
+def test_ri_table_given_with_string_keys_and_bad_values():
+    A = [[1, 2, 0.5], [0.5, 1, 2], [2, 0.5, 1]]
+    assert ahp(A, ri_table={"3": 0.52}).ri == 0.52
+    assert ahp(A, ri_table={"3": 0.52}).ri_source == "random-index table given by the user"
+    for bad, msg in [({3: 0}, "must be a number > 0"), ({"x": 1}, "is not a matrix order"), ([0.5], "ri_table must be")]:
+        with pytest.raises(SpecError, match=msg):
+            ahp(A, ri_table=bad)
+    for t in (0, 1, -0.1, "0.1", True):
+        with pytest.raises(SpecError, match="threshold must be a number between 0 and 1"):
+            ahp(A, threshold=t)

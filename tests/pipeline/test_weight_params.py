@@ -112,3 +112,23 @@ def test_expert_scale_from_the_spec(demo, tmp_path):
     assert idx.fitted()["weights"]["DTI"]["params"] == {"scale": "0–10"}
     with pytest.raises(SpecError, match="unknown scale '1-7'"):
         demo.rebuild({"weights.params": {"scale": "1-7"}})
+
+
+def test_group_ahp_in_a_build(demo, tmp_path):
+    (tmp_path / "g.csv").write_text(
+        "expert,parent,row,col,value\n"
+        "E1,DTI,infra,platform,3\nE1,DTI,infra,application,2\nE1,DTI,platform,application,1/2\n"
+        "E2,DTI,infra,platform,1\nE2,DTI,infra,application,1/2\nE2,DTI,platform,application,1/3\n",
+        encoding="utf-8")
+    node = {"method": "ahp", "ahp_matrices": str(tmp_path / "g.csv")}
+    with pytest.raises(Exception, match="--group aij"):
+        demo.rebuild({"weights.nodes.DTI": node})
+    aij = demo.rebuild({"weights.nodes.DTI": {**node, "params": {"group": "aij", "expert_weights": {"E1": 3, "E2": 1}}}})
+    fitted = aij.fitted()["weights"]["DTI"]
+    assert fitted["group"] == "aij" and [r["expert"] for r in fitted["experts"]] == ["E1", "E2", "(group)"]
+    assert fitted["experts"][0]["lambda"] == 0.75
+    kids = ["infra", "platform", "application"]
+    assert [aij.weights[k] for k in kids] == pytest.approx([fitted["experts"][2][k] for k in kids])
+    aip = demo.rebuild({"weights.nodes.DTI": {**node, "params": {"group": "aip"}}})
+    rows = aip.fitted()["weights"]["DTI"]["experts"]
+    assert [aip.weights[k] for k in kids] == pytest.approx([(rows[0][k] + rows[1][k]) / 2 for k in kids])

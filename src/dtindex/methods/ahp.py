@@ -271,7 +271,7 @@ def ahp(
     else:
         if n not in table:
             raise SpecError(
-                f"{owner}: the random index table covers n = {describe_rows(sorted(table))}; this matrix has "
+                f"{owner}: the random index table ({source}) covers n = {_orders(table)}; this matrix has "
                 f"n = {n}. Split the parent into smaller groups (Saaty advises at most 9 elements), use the "
                 "table 'saaty_extended' (n <= 15) or pass ri_table with a value for this order."
             )
@@ -306,6 +306,11 @@ def _priorities(A: np.ndarray, priority: str) -> tuple[np.ndarray, float]:
     if (w <= 0).any():  # cannot happen for a positive matrix (Perron); guards rounding
         w = np.abs(v) / np.abs(v).sum()
     return w, float(vals[idx].real)
+
+
+def _orders(table: Mapping[int, float]) -> str:
+    ns = sorted(table)
+    return f"{ns[0]}..{ns[-1]}" if ns == list(range(ns[0], ns[-1] + 1)) and len(ns) > 2 else describe_rows(ns)
 
 
 def _check_threshold(threshold, owner: str) -> None:
