@@ -98,7 +98,8 @@ def main() -> None:
 @click.option("--base-period", help="Base period, e.g. 2021Q1 (needed by base_share).")
 @click.option("--aggregate", "aggregate", help="arithmetic, geometric, harmonic or topsis (geometric:SHIFT allowed).")
 @click.option("--missing", type=click.Choice(["skip", "propagate", "error"]), help="Missing children in aggregation.")
-@click.option("--weights", "weights", type=click.Choice(["manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca"]))
+@click.option("--weights", "weights", type=click.Choice(["manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca",
+                                                        "g1", "max_deviation", "msd", "combined"]))
 @click.option("--expert-scores", type=click.Path(dir_okay=False), help="Expert scoring sheet for --weights expert.")
 @click.option("--ahp-matrices", type=click.Path(dir_okay=False), help="Pairwise matrices for --weights ahp.")
 @click.option("--treat", type=click.Choice(["none", "winsorise"]), help="Outlier treatment before normalisation.")

@@ -35,7 +35,7 @@ from .panel import Panel, read_panel
 from .periods import parse_period, period_range
 from .pipeline import steps
 from .pipeline.resolve import resolve_aggregate, resolve_normalise, resolve_weights
-from .pipeline.weighting import OBJECTIVE, WeightLog, fixed_weights, objective_weights, weights_frame
+from .pipeline.weighting import DATA_DRIVEN, WeightLog, fixed_weights, objective_weights, weights_frame
 from .spec.framework import Framework
 from .spec.index_spec import DataSource, IndexSpec, load_spec, resolve
 from .spec.model import AggregateSpec, NormaliseSpec, WeightsSpec
@@ -307,6 +307,8 @@ class Index:
         for parent, res in self.weight_log.objective.items():
             out["weights"][parent] = {"method": res.method, "n_obs": res.n_obs,
                                       **{k: np.asarray(v).tolist() for k, v in res.details.items()}}
+        for parent in self.weight_log.combined:
+            out["weights"][parent] = {"method": "combined", "objective_details": out["weights"].pop(parent, {})}
         for parent, params in self.weight_log.params.items():
             if parent in out["weights"]:
                 out["weights"][parent]["params"] = params
@@ -498,7 +500,7 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
             kids = fw.children[parent]
             V = np.column_stack([scores[k] for k in kids])
             wspec = weight_specs[parent]
-            if wspec.method in OBJECTIVE:
+            if wspec.method in DATA_DRIVEN:
                 if wspec.scope == "base_period":
                     if base_position is None:
                         raise SpecError(f"weights of {parent!r}: scope 'base_period' needs a base period")

@@ -314,7 +314,7 @@ def test_weights_scope_on_fixed_method_refused(cfg, where, method, scope):
         resolve_weights(FW, cfg)
     assert str(e.value) == (
         f"{where}: weights method {method!r} does not use data and has no scope; remove scope {scope!r} "
-        "(scope applies to entropy, critic, cv, pca)")
+        "(scope applies to entropy, critic, cv, pca, max_deviation, msd, combined)")
 
 
 def test_weights_inherited_scope_does_not_block_a_fixed_method():

@@ -18,7 +18,7 @@ from ..spec.model import (
 from .weighting import check_weight_params
 
 
-DATA_DRIVEN_WEIGHTS = ("entropy", "critic", "cv", "pca")
+DATA_DRIVEN_WEIGHTS = ("entropy", "critic", "cv", "pca", "max_deviation", "msd", "combined")
 
 
 def _base(cfg, cls):
@@ -140,6 +140,8 @@ def _check_directions(fw: Framework, specs: dict[str, WeightsSpec], origin: dict
     names: dict[str, set[str]] = {}
     for agg, spec in specs.items():
         d = spec.params.get("directions")
+        if d is None and spec.method == "combined" and isinstance(spec.params.get("objective_params"), dict):
+            d = spec.params["objective_params"].get("directions")
         if isinstance(d, dict):
             covered.setdefault(origin[agg], set()).update(fw.children[agg])
             names.setdefault(origin[agg], set()).update(map(str, d))

@@ -28,7 +28,8 @@ NORMALISE_METHODS = (
     "base_share", "minmax", "zscore", "rank", "goalposts", "dist_to_max", "pct_of_max", "none",
 )
 SCOPES = ("per_period", "pooled", "base_period")
-WEIGHT_METHODS = ("manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca")
+WEIGHT_METHODS = ("manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca",
+                  "g1", "max_deviation", "msd", "combined")
 AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "topsis")
 MISSING_POLICIES = ("skip", "propagate", "error")
 NONPOSITIVE_POLICIES = ("error", "shift")

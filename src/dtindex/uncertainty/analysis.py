@@ -218,7 +218,7 @@ def run_uncertainty(index: Index, uspec: UncertaintySpec, *, progress: Progress 
     if not factors:
         raise SpecError(
             "uncertainty: no uncertain inputs are declared; set weights (noise per level), normalisation, "
-            "aggregation, imputation, exclude or alternatives"
+            "aggregation, imputation, weighting, exclude or alternatives"
         )
     model = BatchModel(index, chunk=uspec.chunk, memory_mb=uspec.memory_mb)
 

@@ -14,6 +14,11 @@ how they may vary:
 ``imputation``
     discrete alternatives ``none``, ``mean``, ``median``, ``locf`` or
     ``mean:GROUP`` / ``median:GROUP`` (group mean/median by a group column).
+``weighting``
+    discrete alternatives of the weighting method (``weights.method``, its
+    params reset): ``equal``, ``entropy``, ``critic``, ``msd``, ... or a
+    combination ``combined:SUBJECTIVE,OBJECTIVE,RULE[,ALPHA]``
+    (``combined:ahp,entropy,game_theory``, ``combined:expert,critic,linear,0.5``).
 ``exclude``
     indicators that may be left out: one discrete input whose alternatives
     are "no indicator excluded" and "exclude X" for each listed X.
@@ -49,11 +54,11 @@ from pydantic import (
 from ..errors import SpecError, check_choice, describe_rows
 from ..spec.framework import Framework, _pydantic_message
 from ..spec.index_spec import IndexSpec
-from ..spec.model import IMPUTE_METHODS
+from ..spec.model import IMPUTE_METHODS, WEIGHT_METHODS
 from ..spec.shorthand import aggregate_changes, normalise_changes, parse_method
 
 SAMPLING = ("sobol", "random")
-BUILTIN = ("normalisation", "aggregation", "imputation", "exclude")
+BUILTIN = ("normalisation", "aggregation", "imputation", "weighting", "exclude")
 
 
 def _text(v: Any) -> Any:
@@ -87,6 +92,7 @@ class UncertaintySpec(BaseModel):
     normalisation: list[str] = Field(default_factory=list)
     aggregation: list[str] = Field(default_factory=list)
     imputation: list[str] = Field(default_factory=list)
+    weighting: list[str] = Field(default_factory=list)
     exclude: list[str] = Field(default_factory=list)
     alternatives: dict[str, list[dict[str, Any]]] = Field(default_factory=dict)
     period: Annotated[str | None, BeforeValidator(_text)] = None
@@ -114,7 +120,7 @@ class UncertaintySpec(BaseModel):
                 raise ValueError(
                     f"weights: the noise factor of level {level} must be in (0, 1] (0.25 = +/-25%); got {f}"
                 )
-        for name in ("normalisation", "aggregation", "imputation"):
+        for name in ("normalisation", "aggregation", "imputation", "weighting"):
             alts = getattr(self, name)
             if len(alts) == 1:
                 raise ValueError(
@@ -130,6 +136,8 @@ class UncertaintySpec(BaseModel):
             aggregate_changes(a)
         for a in self.imputation:
             imputation_changes(a)
+        for a in self.weighting:
+            weighting_changes(a)
         dups = sorted({c for c in self.exclude if self.exclude.count(c) > 1})
         if dups:
             raise ValueError(f"exclude: indicators listed twice: {', '.join(dups)}")
@@ -197,11 +205,42 @@ def _custom_label(alt: dict[str, Any]) -> str:
     return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}" for k, v in alt.items())
 
 
+def weighting_changes(text: str) -> dict[str, Any]:
+    """Spec changes of one weighting alternative.
+
+    >>> weighting_changes("entropy")
+    {'weights.method': 'entropy', 'weights.params': {}}
+    >>> weighting_changes("combined:ahp,entropy,linear,0.6")["weights.params"]
+    {'subjective': 'ahp', 'objective': 'entropy', 'rule': 'linear', 'alpha': 0.6}
+    """
+    method, _, rest = str(text).strip().partition(":")
+    method = method.strip()
+    check_choice("weighting", "method", method, [m for m in WEIGHT_METHODS if m != "g1"])
+    if method != "combined":
+        if rest:
+            raise SpecError(f"weighting {text!r}: only combined takes settings after ':' "
+                            "(combined:SUBJECTIVE,OBJECTIVE,RULE[,ALPHA])")
+        return {"weights.method": method, "weights.params": {}}
+    parts = [x.strip() for x in rest.split(",")] if rest else []
+    if len(parts) not in (3, 4) or not all(parts):
+        raise SpecError(
+            f"weighting {text!r}: write combined:SUBJECTIVE,OBJECTIVE,RULE[,ALPHA], e.g. combined:ahp,entropy,game_theory "
+            "or combined:expert,critic,linear,0.5"
+        )
+    params: dict[str, Any] = {"subjective": parts[0], "objective": parts[1], "rule": parts[2]}
+    if len(parts) == 4:
+        try:
+            params["alpha"] = float(parts[3])
+        except ValueError:
+            raise SpecError(f"weighting {text!r}: ALPHA must be a number in [0, 1]; got {parts[3]!r}") from None
+    return {"weights.method": "combined", "weights.params": params}
+
+
 def plan_factors(uspec: UncertaintySpec, fw: Framework) -> list[Factor]:
     """The factors of ``uspec`` for framework ``fw``, in a fixed order.
 
     Order: weight levels (ascending), normalisation, aggregation, imputation,
-    exclusion, then ``alternatives`` in the order given.
+    weighting, exclusion, then ``alternatives`` in the order given.
 
     Raises
     ------
@@ -236,6 +275,11 @@ def plan_factors(uspec: UncertaintySpec, fw: Framework) -> list[Factor]:
         factors.append(Factor(
             name="imputation", label_en="the imputation method", label_zh="缺失值插补方法", kind="discrete",
             alternatives=tuple(Alternative(str(a).strip(), imputation_changes(a)) for a in uspec.imputation),
+        ))
+    if uspec.weighting:
+        factors.append(Factor(
+            name="weighting", label_en="the weighting method", label_zh="赋权方法", kind="discrete",
+            alternatives=tuple(Alternative(str(a).strip(), weighting_changes(a)) for a in uspec.weighting),
         ))
     if uspec.exclude:
         bad = [c for c in uspec.exclude if c not in fw.indicators]
