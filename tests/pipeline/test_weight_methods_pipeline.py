@@ -117,3 +117,16 @@ def test_weighting_as_a_discrete_alternative_in_the_uncertainty_analysis(demo):
     period = res.period
     ranks = again.ranks_long().query("iCode == 'DTI' and Time == @period").set_index("uCode")["rank"]
     assert [int(r) for r in res.ranks[row]] == [int(ranks[u]) for u in res.units]
+
+
+def test_pca_conventions_in_a_build(demo):
+    from dtindex.methods.weights import pca
+
+    idx = demo.rebuild({"weights.method": "pca", "weights.params": {"convention": "handbook", "retain": 2}})
+    kids, V = _matrix(idx, "platform")
+    want = pca(V[~np.isnan(V).any(axis=1)], convention="handbook", retain=2).weights
+    assert [idx.weights[k] for k in kids] == pytest.approx(list(want))
+    rec = idx.fitted()["weights"]["platform"]
+    assert rec["params"]["convention"] == "handbook" and rec["params"]["retain"] == 2 and rec["n_components"] == 2
+    with pytest.raises(SpecError, match="retain applies to the conventions"):
+        demo.rebuild({"weights.method": "pca", "weights.params": {"retain": 2}})

@@ -457,11 +457,25 @@ def cv(
 def pca(
     X,
     *,
+    convention: str = "first_component",
+    retain: str | int | None = None,
+    min_share: float = 0.10,
+    cumulative: float = 0.85,
     nan_policy: str = "error",
     columns: Sequence[object] | None = None,
     index: Sequence[object] | None = None,
 ) -> ObjectiveWeights:
-    """Weights from the first principal component of the correlation matrix.
+    """Weights from principal components of the correlation matrix.
+
+    ``convention="first_component"`` (the default, described here) uses the
+    first component only; ``"handbook"`` (OECD/JRC 2008: varimax-rotated
+    factors, squared loadings scaled to unity, weighted by each factor's share
+    of explained variance) and ``"textbook"`` (Chinese textbooks: component
+    coefficients weighted by each retained component's variance share) keep
+    ``m`` components by the rule ``retain`` (``"kaiser"``: eigenvalue > 1, the
+    textbook default; ``"variance_share"``: each explains > ``min_share``, the
+    Handbook default; ``"cumulative"``: up to ``cumulative`` of the variance;
+    or a number) -- see :mod:`dtindex.methods.pca_weights` for the formulas.
 
     The data are z-scored (equivalently, the Pearson correlation matrix
     ``R`` is decomposed). With ``lambda_1 >= ... >= lambda_k`` the
@@ -505,11 +519,28 @@ def pca(
     """
     owner = "pca"
     check_choice(owner, "nan_policy", nan_policy, NAN_POLICIES)
+    from .pca_weights import PCA_CONVENTIONS, pca_convention_weights
+
+    check_choice(owner, "convention", convention, PCA_CONVENTIONS)
+    if convention == "first_component" and retain is not None:
+        raise SpecError("pca: retain applies to the conventions 'handbook' and 'textbook'; the default convention "
+                        "'first_component' uses the first component only.")
     data = _prepare(X, owner, columns, index, nan_policy)
     A, cols = data.values, data.columns
     _refuse_constant(A, owner, cols)
     k = A.shape[1]
     R = np.atleast_2d(np.corrcoef(A, rowvar=False))
+    if convention != "first_component":
+        rule = retain if retain is not None else ("variance_share" if convention == "handbook" else "kaiser")
+        if k == 1:
+            w, details = np.ones(1), {"eigenvalues": np.ones(1), "correlation": R}
+        else:
+            w, details = pca_convention_weights(R, cols, convention=convention, retain=rule, min_share=min_share,
+                                                cumulative=cumulative)
+        return _result(w, details, "pca", data, {
+            "convention": convention, "retain": rule, "min_share": float(min_share),
+            "cumulative": float(cumulative), "nan_policy": nan_policy,
+        })
     vals, vecs = np.linalg.eigh(R)
     order = np.argsort(vals)[::-1]
     vals, vecs = vals[order], vecs[:, order]
@@ -536,7 +567,7 @@ def pca(
         },
         "pca",
         data,
-        {"nan_policy": nan_policy},
+        {"convention": convention, "nan_policy": nan_policy},
     )
 
 
