@@ -14,6 +14,7 @@ aggregation") without reading any file again::
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 import platform
 import warnings
@@ -29,6 +30,7 @@ from . import __version__
 from .errors import DataError, DtindexWarning, SpecError, check_choice, describe_rows
 from .io.atomic import atomic_write
 from .io.tables import file_sha256
+from .methods.aggregate import AGGREGATORS, RELATIVE_AGGREGATORS
 from .methods.aggregate import aggregate as aggregate_values
 from .methods.rank import rank_desc
 from .panel import Panel, read_panel
@@ -513,13 +515,16 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
             kwargs: dict[str, Any] = {"missing": aspec.missing, "row_labels": row_labels, "children": kids}
             if aspec.method in ("geometric", "harmonic"):
                 kwargs.update(nonpositive=aspec.nonpositive, shift=aspec.shift)
-            if aspec.method == "topsis":
+            if aspec.method in RELATIVE_AGGREGATORS:
                 params = dict(aspec.params)
+                allowed = ("scope", *(p for p in inspect.signature(AGGREGATORS[aspec.method]).parameters
+                                      if p not in ("V", "w", "missing", "groups", "row_labels", "children")))
                 for key in params:
-                    check_choice("topsis aggregation", "params", key, ("scope", "vector_normalise", "scale"))
+                    check_choice(f"{aspec.method} aggregation", "params", key, allowed)
                 scope = params.pop("scope", "pooled")
                 if scope not in ("pooled", "per_period"):
-                    raise SpecError(f"The 'scope' parameter of topsis must be one of 'pooled', 'per_period'; got {scope!r}.")
+                    raise SpecError(f"The 'scope' parameter of {aspec.method} must be one of 'pooled', 'per_period'; "
+                                    f"got {scope!r}.")
                 kwargs["groups"] = np.where(panel.present, panel.period_index if scope == "per_period" else 0, -1)
                 kwargs.update(params)
             elif aspec.params:

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from dtindex.errors import MethodDomainError, SpecError
-from dtindex.methods.aggregate import AGGREGATORS, aggregate
+from dtindex.methods.aggregate import AGGREGATORS, RELATIVE_AGGREGATORS, aggregate
 from dtindex.methods.normalise import NORMALISERS, make_normaliser, normalise_panel
 
 # smallest valid parameters of each normaliser (goalposts cannot run without its goalposts)
@@ -221,14 +221,14 @@ def test_aggregator_nan_handling(name):
     assert np.isfinite(skip).all()
     prop = aggregate(x, W, name, missing="propagate")
     assert np.isnan(prop[1])
-    if name == "topsis":
+    if name in RELATIVE_AGGREGATORS:
         # propagate: the row that becomes missing takes no part in the norms and ideals of the others
         np.testing.assert_allclose(np.delete(prop, 1), aggregate(np.delete(V, 1, axis=0), W, name))
     else:
         np.testing.assert_array_equal(np.delete(prop, 1), np.delete(skip, 1))
     with pytest.raises(MethodDomainError):
         aggregate(x, W, name, missing="error")
-    if name != "topsis":
+    if name not in RELATIVE_AGGREGATORS:
         np.testing.assert_array_equal(np.delete(skip, 1), np.delete(full, 1))
         alone = aggregate(V[1:2, :2], W[:2], name)
         np.testing.assert_allclose(skip[1], alone[0], rtol=1e-12)
@@ -258,7 +258,7 @@ def test_aggregator_input_not_modified(name):
     np.testing.assert_array_equal(w, wb)
 
 
-@pytest.mark.parametrize("name", [n for n in AGG if n != "topsis"])
+@pytest.mark.parametrize("name", [n for n in AGG if n not in RELATIVE_AGGREGATORS])
 def test_mean_is_increasing_in_each_child(name):
     base = aggregate(V, W, name)
     for j in range(V.shape[1]):
@@ -273,3 +273,24 @@ def test_mean_is_increasing_in_each_child(name):
 def test_aggregator_docstring_has_formula(name):
     doc = inspect.getdoc(AGGREGATORS[name])
     assert doc and "=" in doc
+
+
+@pytest.mark.parametrize("name", RELATIVE_AGGREGATORS)
+def test_relative_score_rises_when_a_row_improves_and_the_best_row_scores_most(name):
+    """Relative methods: improving one child of a row that is not best on it raises that row's score;
+    a row best on every child gets the top score of its group."""
+    base = aggregate(V, W, name)
+    x = V.copy()
+    x[4, 0] += 0.1          # 0.3 -> 0.4 stays inside the range, so the ideals do not move
+    assert aggregate(x, W, name)[4] > base[4]
+    top = np.vstack([V, V.max(axis=0)])
+    got = aggregate(top, W, name)
+    assert got[-1] == pytest.approx(got.max())
+
+
+@pytest.mark.parametrize("name", RELATIVE_AGGREGATORS)
+def test_relative_scores_per_group_equal_separate_runs(name):
+    groups = np.array([0, 1, 0, 1, 0])
+    both = aggregate(V, W, name, groups=groups)
+    for g in (0, 1):
+        np.testing.assert_allclose(both[groups == g], aggregate(V[groups == g], W, name))

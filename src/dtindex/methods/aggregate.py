@@ -11,6 +11,9 @@ arithmetic  y = sum_j w_j x_j / sum_j w_j
 geometric   y = exp( sum_j w_j ln x_j / sum_j w_j ) = prod_j x_j^(w_j / sum w)
 harmonic    y = sum_j w_j / sum_j (w_j / x_j)
 topsis      closeness to the ideal, see :func:`topsis`
+gra         grey relational grade to the ideal (dtindex.methods.aggregate_relative)
+gra_topsis  grey-relational closeness r+ / (r+ + r-)
+vikor       1 - Q of VIKOR
 =========== ===========================================================
 
 Missing values (``missing``): ``skip`` sums only over present children (all
@@ -182,7 +185,10 @@ def topsis(
     return scale * out
 
 
-AGGREGATORS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic, "topsis": topsis}
+from .aggregate_relative import RELATIVE_AGGREGATORS, gra, gra_topsis, vikor  # noqa: E402  (they use the helpers above)
+
+AGGREGATORS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic, "topsis": topsis,
+               "gra": gra, "gra_topsis": gra_topsis, "vikor": vikor}
 
 
 def aggregate(V, w, method: str = "arithmetic", **kwargs) -> np.ndarray:

@@ -21,6 +21,9 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "pct_of_max": ("scale",),
     "none": (),
     "topsis": ("scale",),
+    "gra": ("rho",),
+    "gra_topsis": ("rho",),
+    "vikor": ("v",),
     "geometric": ("shift",),
     "harmonic": ("shift",),
     "arithmetic": (),
@@ -69,6 +72,6 @@ def aggregate_changes(text: str) -> dict[str, Any]:
     changes: dict[str, Any] = {"aggregate.method": method}
     if method in ("geometric", "harmonic") and "shift" in params:
         changes.update({"aggregate.nonpositive": "shift", "aggregate.shift": float(params["shift"])})
-    elif method == "topsis" and params:
+    elif method in ("topsis", "gra", "gra_topsis", "vikor") and params:
         changes["aggregate.params"] = params
     return changes

@@ -418,6 +418,8 @@ def aggregate_batch(model: BatchModel, ctx: _Group, kids: list[str], children: l
     n, r = model.panel.n_obs, W.shape[1]
     if method == "topsis":
         return _topsis_batch(model, ctx, kids, children, W, spec)
+    if method in ("gra", "gra_topsis", "vikor"):
+        return _relative_batch(model, ctx, kids, children, W, spec)
     if method not in ("arithmetic", "geometric", "harmonic"):
         raise SpecError(f"aggregation method {method!r} is not supported in batched replications")
     c = float(spec.shift) if spec.nonpositive == "shift" and method != "arithmetic" else 0.0
@@ -474,6 +476,31 @@ def aggregate_batch(model: BatchModel, ctx: _Group, kids: list[str], children: l
     if any_miss is not None:
         y[any_miss] = np.nan
     return y
+
+
+def _relative_batch(model, ctx, kids, children, W, spec) -> np.ndarray:
+    """GRA, grey-relational TOPSIS and VIKOR (:mod:`dtindex.methods.aggregate_relative`) for r weight vectors.
+
+    Their ideals and two-level minima/maxima depend on the whole scope group, so each replication's
+    column is computed by the library function itself (vectorised over observations), which keeps the
+    batched scores identical to a rebuild.
+    """
+    from ..methods.aggregate import AGGREGATORS
+
+    params = dict(spec.params)
+    scope = params.pop("scope", "pooled")
+    n, r = model.panel.n_obs, W.shape[1]
+    X = np.empty((n, len(kids), r))
+    for j, (code, arr) in enumerate(zip(kids, children)):
+        X[:, j, :] = ctx.values[code][:, None] if arr is None else arr
+    present = model.panel.present
+    g = np.where(present, model.panel.period_index if scope == "per_period" else 0, -1)
+    fn = AGGREGATORS[spec.method]
+    out = np.full((n, r), np.nan)
+    for col in range(r):
+        out[:, col] = fn(X[:, :, col], W[:, col], missing=spec.missing, groups=g, row_labels=model.row_labels,
+                         children=kids, **params)
+    return np.where(present[:, None], out, np.nan)
 
 
 def _topsis_batch(model, ctx, kids, children, W, spec) -> np.ndarray:
