@@ -96,7 +96,7 @@ def main() -> None:
 @click.option("--normalise", "normalise", help="Method, e.g. minmax, minmax:1,100, zscore:10,2, rank, base_share.")
 @click.option("--scope", type=click.Choice(["per_period", "pooled", "base_period"]), help="Normalisation scope.")
 @click.option("--base-period", help="Base period, e.g. 2021Q1 (needed by base_share).")
-@click.option("--aggregate", "aggregate", help="arithmetic, geometric, harmonic, topsis, gra, gra_topsis or vikor (geometric:SHIFT, gra:RHO, vikor:V allowed).")
+@click.option("--aggregate", "aggregate", help="arithmetic, geometric, harmonic, topsis, gra, gra_topsis, vikor or rsr (geometric:SHIFT, gra:RHO, vikor:V allowed).")
 @click.option("--missing", type=click.Choice(["skip", "propagate", "error"]), help="Missing children in aggregation.")
 @click.option("--weights", "weights", type=click.Choice(["manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca",
                                                         "g1", "max_deviation", "msd", "combined"]))

@@ -248,7 +248,7 @@ def test_bad_choices_use_the_template():
     V = np.array([[0.5, 0.2]])
     with pytest.raises(SpecError, match=re.escape(
         "The 'method' parameter of aggregate must be one of 'arithmetic', 'geometric', 'harmonic', 'topsis', 'gra', "
-        "'gra_topsis', 'vikor'; got 'median'."
+        "'gra_topsis', 'vikor', 'rsr'; got 'median'."
     )):
         aggregate(V, [1, 1], "median")
     with pytest.raises(SpecError, match=re.escape(

@@ -86,7 +86,8 @@ def demo() -> Index:
     return Index.from_spec(DEMO)
 
 
-@pytest.mark.parametrize("method, params", [("gra", {"rho": 0.4}), ("gra_topsis", {}), ("vikor", {"v": 0.6})])
+@pytest.mark.parametrize("method, params", [("gra", {"rho": 0.4}), ("gra_topsis", {}), ("vikor", {"v": 0.6}),
+                                            ("rsr", {"ranking": "interpolated"})])
 def test_relative_aggregations_in_a_build(demo, method, params):
     per = demo.rebuild({"aggregate.method": method, "aggregate.params": {**params, "scope": "per_period"}})
     kids = per.framework.children["DTI"]
@@ -118,9 +119,42 @@ def test_batched_replications_equal_rebuilds():
         {"changes": {"aggregate.method": "gra_topsis"}, "weights": {"Physical": 1.3}},
         {"changes": {"aggregate.method": "vikor", "aggregate.params": {"v": 0.3}}, "weights": {"Sust": 1.5}},
         {"changes": {"aggregate.method": "vikor", "aggregate.missing": "propagate"}},
+        {"changes": {"aggregate.method": "rsr"}, "weights": {"Conn": 1.4}},
     ]
     res = BatchModel(asem).run(Replications.from_records(records), keep_scores=True)
     for i, rec in enumerate(records):
         ref = asem.rebuild(rec["changes"], weights=rec.get("weights"))
         np.testing.assert_allclose(res.scores[i], ref.scores["Index"], rtol=1e-12, atol=1e-14, equal_nan=True)
         np.testing.assert_array_equal(res.ranks[i], ref.ranks["Index"].astype(np.float32))
+
+
+# ---------------------------------------------------------------- RSR
+def test_rsr_by_hand_and_probit_grading():
+    from scipy.stats import norm
+
+    from dtindex.methods.rsr import rsr, rsr_table
+
+    # no published worked example with its numbers was found here; by hand: 5 units, 2 indicators
+    X = np.array([[1.0, 10.0], [2.0, 30.0], [3.0, 20.0], [4.0, 50.0], [5.0, 40.0]])
+    # integer ranks (1 = worst): col 1 = 1..5, col 2 = 1, 3, 2, 5, 4 -> RSR = (R1 + R2) / (2 * 5)
+    want = np.array([2, 5, 5, 9, 9]) / 10
+    np.testing.assert_allclose(rsr(X, [1, 1]), want)
+    res = rsr_table(X, labels=list("abcde"))
+    np.testing.assert_allclose(res.table["RSR"], want)
+    d = res.distribution
+    # distinct RSR .2, .5, .9 with f = 1, 2, 2; cf = 1, 3, 5; mean ranks 1, 2.5, 4.5; p = .2, .5, 1 - 1/20
+    np.testing.assert_allclose(d["mean_rank"], [1, 2.5, 4.5])
+    np.testing.assert_allclose(d["p"], [0.2, 0.5, 0.95])
+    np.testing.assert_allclose(d["probit"], 5 + norm.ppf([0.2, 0.5, 0.95]))
+    slope, intercept = np.polyfit(d["probit"], d["RSR"], 1)
+    assert res.slope == pytest.approx(slope) and res.intercept == pytest.approx(intercept)
+    # 3 grades cut at probit 4 and 6: 4.16 -> 2, 5 -> 2, 6.64 -> 3
+    assert res.table["grade"].tolist() == [2, 2, 2, 3, 3]
+    assert res.thresholds == pytest.approx((intercept + 4 * slope, intercept + 6 * slope))
+    # weights and the interpolated ranks (非整秩): R = 1 + (n - 1)(x - min) / (max - min)
+    R2 = 1 + 4 * (X[:, 1] - 10) / 40
+    np.testing.assert_allclose(rsr(X, [1, 3], ranking="interpolated"), (0.25 * np.arange(1, 6) + 0.75 * R2) / 5)
+    # a cost indicator is ranked in reverse
+    np.testing.assert_allclose(rsr_table(X, directions=[1, -1]).table["RSR"], (np.arange(1, 6) + 6 - [1, 3, 2, 5, 4]) / 10)
+    with pytest.raises(SpecError, match="must be one of 3, 4, 5"):
+        rsr_table(X, grades=6)

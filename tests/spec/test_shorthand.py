@@ -60,7 +60,7 @@ def test_unknown_method_uses_the_one_template():
 
 def test_normalise_method_refused_for_aggregate():
     with pytest.raises(SpecError, match=r"^The 'method' parameter of aggregate must be one of 'arithmetic', "
-                                        r"'geometric', 'harmonic', 'topsis', 'gra', 'gra_topsis', 'vikor'; got 'minmax'\.$"):
+                                        r"'geometric', 'harmonic', 'topsis', 'gra', 'gra_topsis', 'vikor', 'rsr'; got 'minmax'\.$"):
         parse_method("minmax:1", kind="aggregate")
 
 

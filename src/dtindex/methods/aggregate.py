@@ -14,6 +14,7 @@ topsis      closeness to the ideal, see :func:`topsis`
 gra         grey relational grade to the ideal (dtindex.methods.aggregate_relative)
 gra_topsis  grey-relational closeness r+ / (r+ + r-)
 vikor       1 - Q of VIKOR
+rsr         rank-sum ratio RSR = sum_j w_j R_ij / n (dtindex.methods.rsr)
 =========== ===========================================================
 
 Missing values (``missing``): ``skip`` sums only over present children (all
@@ -32,7 +33,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ..errors import MethodDomainError, SpecError, check_choice, describe_rows
+from ..errors import MethodDomainError, check_choice, describe_rows
+from .aggregate_checks import _check_weights, _missing_policy
 
 Labeller = Callable[[np.ndarray], list[str]]
 
@@ -41,30 +43,6 @@ def _labels(rows: np.ndarray, row_labels: Sequence[str] | None) -> str:
     if row_labels is None:
         return describe_rows(rows.tolist())
     return describe_rows([row_labels[r] for r in rows])
-
-
-def _check_weights(w: np.ndarray, k: int) -> np.ndarray:
-    w = np.asarray(w, dtype=float)
-    if w.shape != (k,):
-        raise SpecError(f"aggregation needs one weight per child: got {w.shape[0] if w.ndim else 0} weights for {k} children")
-    if (w < 0).any() or not np.isfinite(w).all():
-        raise SpecError(f"aggregation weights must be finite and >= 0; got {w.tolist()}")
-    if k and not (w > 0).any():
-        raise SpecError(f"aggregation weights are all zero ({w.tolist()}); at least one child needs a positive weight")
-    return w
-
-
-def _missing_policy(V: np.ndarray, missing: str, row_labels, children) -> np.ndarray:
-    check_choice("aggregate", "missing", missing, ("skip", "propagate", "error"))
-    nan = np.isnan(V)
-    if missing == "error" and nan.any():
-        rows, cols = np.nonzero(nan)
-        where = [f"{row_labels[r] if row_labels is not None else r} ({children[c] if children is not None else c})" for r, c in zip(rows[:10], cols[:10])]
-        raise MethodDomainError(
-            f"aggregation with missing='error' found {len(rows)} missing child values: {', '.join(where)}; "
-            "impute first or use missing='skip'"
-        )
-    return nan
 
 
 def _finish(num: np.ndarray, wsum: np.ndarray, nan: np.ndarray, missing: str) -> np.ndarray:
@@ -186,9 +164,10 @@ def topsis(
 
 
 from .aggregate_relative import RELATIVE_AGGREGATORS, gra, gra_topsis, vikor  # noqa: E402  (they use the helpers above)
+from .rsr import rsr  # noqa: E402
 
 AGGREGATORS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic, "topsis": topsis,
-               "gra": gra, "gra_topsis": gra_topsis, "vikor": vikor}
+               "gra": gra, "gra_topsis": gra_topsis, "vikor": vikor, "rsr": rsr}
 
 
 def aggregate(V, w, method: str = "arithmetic", **kwargs) -> np.ndarray:

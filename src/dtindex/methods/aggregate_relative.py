@@ -29,12 +29,12 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SpecError
-from .aggregate import _check_weights, _missing_policy
+from .aggregate_checks import _check_weights, _missing_policy
 
 __all__ = ["gra", "gra_topsis", "vikor", "vikor_table", "VikorResult", "RELATIVE_AGGREGATORS"]
 
 #: Aggregators whose score depends on the other observations of the group (the ideal point).
-RELATIVE_AGGREGATORS = ("topsis", "gra", "gra_topsis", "vikor")
+RELATIVE_AGGREGATORS = ("topsis", "gra", "gra_topsis", "vikor", "rsr")
 
 
 def _check_rho(rho) -> float:

@@ -30,7 +30,7 @@ NORMALISE_METHODS = (
 SCOPES = ("per_period", "pooled", "base_period")
 WEIGHT_METHODS = ("manual", "equal", "expert", "ahp", "entropy", "critic", "cv", "pca",
                   "g1", "max_deviation", "msd", "combined")
-AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "topsis", "gra", "gra_topsis", "vikor")
+AGGREGATE_METHODS = ("arithmetic", "geometric", "harmonic", "topsis", "gra", "gra_topsis", "vikor", "rsr")
 MISSING_POLICIES = ("skip", "propagate", "error")
 NONPOSITIVE_POLICIES = ("error", "shift")
 IMPUTE_METHODS = ("none", "mean", "median", "locf")

@@ -24,6 +24,7 @@ POSITIONAL: dict[str, tuple[str, ...]] = {
     "gra": ("rho",),
     "gra_topsis": ("rho",),
     "vikor": ("v",),
+    "rsr": ("ranking",),
     "geometric": ("shift",),
     "harmonic": ("shift",),
     "arithmetic": (),
@@ -72,6 +73,6 @@ def aggregate_changes(text: str) -> dict[str, Any]:
     changes: dict[str, Any] = {"aggregate.method": method}
     if method in ("geometric", "harmonic") and "shift" in params:
         changes.update({"aggregate.nonpositive": "shift", "aggregate.shift": float(params["shift"])})
-    elif method in ("topsis", "gra", "gra_topsis", "vikor") and params:
+    elif method in ("topsis", "gra", "gra_topsis", "vikor", "rsr") and params:
         changes["aggregate.params"] = params
     return changes

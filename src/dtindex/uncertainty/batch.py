@@ -418,7 +418,7 @@ def aggregate_batch(model: BatchModel, ctx: _Group, kids: list[str], children: l
     n, r = model.panel.n_obs, W.shape[1]
     if method == "topsis":
         return _topsis_batch(model, ctx, kids, children, W, spec)
-    if method in ("gra", "gra_topsis", "vikor"):
+    if method in ("gra", "gra_topsis", "vikor", "rsr"):
         return _relative_batch(model, ctx, kids, children, W, spec)
     if method not in ("arithmetic", "geometric", "harmonic"):
         raise SpecError(f"aggregation method {method!r} is not supported in batched replications")
@@ -479,7 +479,7 @@ def aggregate_batch(model: BatchModel, ctx: _Group, kids: list[str], children: l
 
 
 def _relative_batch(model, ctx, kids, children, W, spec) -> np.ndarray:
-    """GRA, grey-relational TOPSIS and VIKOR (:mod:`dtindex.methods.aggregate_relative`) for r weight vectors.
+    """GRA, grey-relational TOPSIS, VIKOR and RSR (relative aggregations) for r weight vectors.
 
     Their ideals and two-level minima/maxima depend on the whole scope group, so each replication's
     column is computed by the library function itself (vectorised over observations), which keeps the
