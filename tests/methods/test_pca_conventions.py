@@ -112,3 +112,13 @@ def test_default_convention_unchanged_and_errors(tai):
     with pytest.raises(MethodDomainError, match="negative combined coefficient"):
         pca(X, convention="textbook", retain=1)
     assert (pca(X, convention="handbook", retain=2).weights >= 0).all()
+
+
+def test_settings_that_would_be_ignored_are_refused(tai):
+    with pytest.raises(SpecError, match="min_share applies to retain='variance_share' only; this pca uses the first"):
+        pca(tai, min_share=0.2)
+    with pytest.raises(SpecError, match="cumulative applies to retain='cumulative' only; this pca uses retain='kaiser'"):
+        pca(tai, convention="textbook", cumulative=0.9)
+    res = pca(tai, convention="textbook", retain="cumulative", cumulative=0.6)
+    assert int(res.details["n_components"]) == 2 and res.params["cumulative"] == 0.6
+    assert "min_share" not in res.params

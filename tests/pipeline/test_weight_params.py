@@ -53,6 +53,7 @@ def test_bad_values_are_refused_before_reading_files(demo):
                                 "'saaty_extended'; got 'sooty'."),
         ({"ri_table": {3: -1}}, "ri_table value for n = 3 must be a number > 0"),
         ({"priority": "mean"}, "must be one of 'eigenvector', 'geometric'; got 'mean'"),
+        ({"expert_weights": {"E1": 1}}, "expert_weights applies to a group of experts"),
     ]:
         with pytest.raises(SpecError, match=re.escape(message)):
             demo.rebuild({"weights.nodes.DTI": {"method": "ahp", "ahp_matrices": "does-not-exist.csv",

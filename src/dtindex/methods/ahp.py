@@ -375,6 +375,9 @@ def ahp_options(params: Mapping[str, object], owner: str) -> dict[str, object]:
             raise SpecError(f"{owner}: reciprocal_tol must be a finite number >= 0; got {tol!r}.")
     if "group" in out:
         check_choice(owner, "group", out["group"], GROUP_METHODS)
+    if "expert_weights" in out and "group" not in out:
+        raise SpecError(f"{owner}: expert_weights applies to a group of experts; set group: aij or group: aip "
+                        "(a matrix file with an expert column), or remove expert_weights.")
     if "expert_weights" in out:
         ew = out["expert_weights"]
         if not isinstance(ew, Mapping) or not ew:

@@ -459,8 +459,8 @@ def pca(
     *,
     convention: str = "first_component",
     retain: str | int | None = None,
-    min_share: float = 0.10,
-    cumulative: float = 0.85,
+    min_share: float | None = None,
+    cumulative: float | None = None,
     nan_policy: str = "error",
     columns: Sequence[object] | None = None,
     index: Sequence[object] | None = None,
@@ -525,22 +525,30 @@ def pca(
     if convention == "first_component" and retain is not None:
         raise SpecError("pca: retain applies to the conventions 'handbook' and 'textbook'; the default convention "
                         "'first_component' uses the first component only.")
+    rule = retain if retain is not None else ("variance_share" if convention == "handbook" else "kaiser")
+    for name, value, needs in (("min_share", min_share, "variance_share"), ("cumulative", cumulative, "cumulative")):
+        if value is not None and rule != needs:
+            raise SpecError(f"pca: {name} applies to retain={needs!r} only; this pca uses "
+                            f"{'the first component' if convention == 'first_component' else f'retain={rule!r}'}.")
+    min_share = 0.10 if min_share is None else min_share
+    cumulative = 0.85 if cumulative is None else cumulative
     data = _prepare(X, owner, columns, index, nan_policy)
     A, cols = data.values, data.columns
     _refuse_constant(A, owner, cols)
     k = A.shape[1]
     R = np.atleast_2d(np.corrcoef(A, rowvar=False))
     if convention != "first_component":
-        rule = retain if retain is not None else ("variance_share" if convention == "handbook" else "kaiser")
         if k == 1:
             w, details = np.ones(1), {"eigenvalues": np.ones(1), "correlation": R}
         else:
             w, details = pca_convention_weights(R, cols, convention=convention, retain=rule, min_share=min_share,
                                                 cumulative=cumulative)
-        return _result(w, details, "pca", data, {
-            "convention": convention, "retain": rule, "min_share": float(min_share),
-            "cumulative": float(cumulative), "nan_policy": nan_policy,
-        })
+        used = {"convention": convention, "retain": rule, "nan_policy": nan_policy}
+        if rule == "variance_share":
+            used["min_share"] = float(min_share)
+        elif rule == "cumulative":
+            used["cumulative"] = float(cumulative)
+        return _result(w, details, "pca", data, used)
     vals, vecs = np.linalg.eigh(R)
     order = np.argsort(vals)[::-1]
     vals, vecs = vals[order], vecs[:, order]
