@@ -192,11 +192,16 @@ class ReleaseView:
 
     def group_values(self, kind: str) -> list[str]:
         """The groups of ``kind`` that hold units of this release, in canonical order."""
-        g = self.groupings[kind]
-        return g.present_order(g.labels.dropna().astype(str).tolist())
+        def compute():
+            g = self.groupings[kind]
+            return g.present_order(g.labels.dropna().astype(str).tolist())
+        return self.memo(("group_values", kind), compute)
 
     def group_aliases(self, kind: str) -> dict[str, str]:
         """Other spellings of group labels: English names, and for provinces full names and adcodes."""
+        return self.memo(("group_aliases", kind), lambda: self._aliases(kind))
+
+    def _aliases(self, kind: str) -> dict[str, str]:
         g = self.groupings[kind]
         out = {str(en).lower(): label for label, en in g.names_en.items()}
         if kind == "province":
