@@ -39,4 +39,21 @@ def workspace(tmp_path_factory, demo_release):
     va, vb = s.loc[a, "value"].iloc[0], s.loc[b, "value"].iloc[0]
     s.loc[a, "value"], s.loc[b, "value"] = vb, va
     s.to_csv(path, index=False, lineterminator="\n")
+    _uncertainty(variant / "uncertainty")
     return root
+
+
+def _uncertainty(out):
+    """Uncertainty results as `dtindex uncertainty run --out RELEASE/uncertainty` writes them (here of the
+    shipped 40-city example, whose cities are cities of the demo too): small, about a second."""
+    from importlib.resources import files
+
+    from dtindex.index import Index
+    from dtindex.uncertainty.analysis import run_uncertainty
+    from dtindex.uncertainty.output import write_results
+    from dtindex.uncertainty.spec import UncertaintySpec
+
+    idx = Index.from_spec(files("dtindex") / "examples" / "dti-mini" / "spec.yaml")
+    spec = UncertaintySpec(n=16, seed=1, bootstrap=20, normalisation=["base_share", "minmax:1,100"],
+                           aggregation=["arithmetic", "geometric"], weights={2: 0.2})
+    write_results(run_uncertainty(idx, spec), out, excel=False)

@@ -297,3 +297,20 @@ def test_workspace_with_two_releases(workspace):
     page = client.get("/rankings", params={"release": "variant"}).text
     assert 'id="release-select"' in page and "release=variant" in page
     assert client.get("/api/rankings", params={"release": quote("../variant")}).status_code == 422
+
+
+def test_uncertainty_page_when_the_release_has_results(workspace):
+    client = TestClient(create_app(workspace, warm=False))
+    stats = pd.read_csv(workspace / "variant" / "uncertainty" / "rank_stats.csv", dtype={"uCode": str})
+    d = client.get("/api/uncertainty", params={"release": "variant"}).json()
+    assert [r["uCode"] for r in d["rank_stats"]] == stats["uCode"].tolist()
+    assert [r["q95"] for r in d["rank_stats"]] == pytest.approx(stats["q95"].tolist())
+    assert d["text_en"].startswith("The Digital Transformation Index ranking") and "排名" in d["text_zh"]
+    assert {f["factor"] for f in d["factors"]} == {"weights_level_2", "normalisation", "aggregation"}
+    html = client.get("/uncertainty", params={"release": "variant"}).text
+    assert 'id="chart-rank-intervals"' in html and 'href="/uncertainty?release=variant"' in html
+    # a release without results: no menu entry, and the page is a 404 that says how to add them
+    assert 'href="/uncertainty' not in client.get("/", params={"release": "2023/release"}).text
+    r = client.get("/api/uncertainty", params={"release": "2023/release"})
+    assert r.status_code == 404 and "dtindex uncertainty run" in r.json()["detail"]
+    assert client.get("/uncertainty").status_code == 404

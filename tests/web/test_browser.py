@@ -216,3 +216,12 @@ def test_methodology_compare_and_switches(tab):
     rows = tab.rows("table-compare")
     assert {r[0] for r in rows[:2]} == {"Guangzhou", "Beijing"}  # the two cities swapped in the variant
     tab.check("compare", min_charts=0)
+
+
+def test_uncertainty_page(tab):
+    tab.open("/uncertainty?release=variant")
+    charts = tab.check("uncertainty", min_charts=2)
+    assert {"chart-rank-intervals", "chart-sensitivity"} <= {c["id"] for c in charts}
+    with tab.page.expect_navigation():
+        tab.page.click("#table-rank-stats tbody tr:first-child a")
+    assert "/city/110000" in tab.page.url and "release=variant" in tab.page.url

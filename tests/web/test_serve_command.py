@@ -75,7 +75,10 @@ def test_serve_binds_loopback_only(server):
 
 
 def test_serve_refuses_a_folder_without_release(tmp_path):
-    proc = subprocess.run([sys.executable, "-c", CLI, "serve", str(tmp_path), "--port", str(free_port())],
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 1
-    assert "Error:" in proc.stderr and "release.json" in proc.stderr
+    from click.testing import CliRunner
+
+    from dtindex.cli import main
+
+    result = CliRunner().invoke(main, ["serve", str(tmp_path), "--port", str(free_port())])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and "release.json" in result.output

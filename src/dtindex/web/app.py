@@ -196,6 +196,11 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
         view = view_of(release)
         return await cached(("methodology", view.key), lambda: Q.dumps(Q.methodology(view)))
 
+    @app.get("/api/uncertainty")
+    async def uncertainty_api(release: str | None = None) -> Response:
+        view = view_of(release)
+        return await cached(("uncertainty", view.key), lambda: Q.dumps(Q.uncertainty(view)))
+
     @app.get("/api/compare")
     async def compare_api(request: Request) -> Response:
         a, b, period, node = PG.compare_params(views, default, dict(request.query_params))
@@ -219,6 +224,7 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
     app.get("/city/{code}", response_class=HTMLResponse)(page("city", PG.city_page))
     app.get("/industry", response_class=HTMLResponse)(page("industry", PG.industry_page))
     app.get("/methodology", response_class=HTMLResponse)(page("methodology", PG.methodology_page))
+    app.get("/uncertainty", response_class=HTMLResponse)(page("uncertainty", PG.uncertainty_page))
     app.get("/compare", response_class=HTMLResponse)(page("compare", PG.compare_page))
 
     @app.get("/download/rankings.{ext}")

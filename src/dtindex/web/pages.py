@@ -43,7 +43,8 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 NAV = (("/", "概览", "Overview"), ("/rankings", "排名", "Rankings"), ("/city", "城市", "City"),
-       ("/industry", "行业", "Industry"), ("/methodology", "方法", "Methodology"), ("/compare", "对比", "Compare"))
+       ("/industry", "行业", "Industry"), ("/uncertainty", "不确定性", "Uncertainty"),
+       ("/methodology", "方法", "Methodology"), ("/compare", "对比", "Compare"))
 GROUP_NAMES = {"province": ("省份", "Province"), "tier": ("城市层级", "City tier"), "cluster": ("城市群", "City cluster")}
 
 
@@ -136,7 +137,7 @@ def _render(c: Ctx, title: str, sections: list[Section], data: dict[str, Any], *
     report = Report(title, tuple(sections), lang=c.lang, synthetic=c.view.release.synthetic)
     fragments, specs, shapes = render_parts(report)
     nav = [{"href": c.url(h if h != "/city" else f"/city/{_first_unit(c)}"), "text": _t(c.lang, zh, en),
-            "active": h == active} for h, zh, en in NAV]
+            "active": h == active} for h, zh, en in NAV if h != "/uncertainty" or c.view.uncertainty is not None]
     releases = [(k, v.title(c.lang) + ("" if len(c.views) == 1 else f" — {k}")) for k, v in c.views.items()]
     hidden = {"lang": c.lang if c.lang != "zh" else None, "release": c.view.key if len(c.views) > 1 else None}
     other = "en" if c.lang == "zh" else "zh"
@@ -624,3 +625,16 @@ def compare_page(views: dict[str, ReleaseView], default: str, q: dict[str, str])
     return _render(c, _t(lang, "版本对比", "Compare releases"),
                    [Section("release-compare", f"A: {a.title(lang)} · B: {b.title(lang)}", tuple(blocks))], data,
                    controls=controls, row_links=row_links, active="/compare")
+
+
+# ---------------------------------------------------------------------- uncertainty
+def uncertainty_page(views: dict[str, ReleaseView], default: str, q: dict[str, str]) -> Page:
+    from ..report.uncertainty import uncertainty_section
+
+    c = _ctx(views, default, q, "/uncertainty")
+    data = Q.uncertainty(c.view)
+    section = uncertainty_section(c.view.uncertainty, lang=c.lang)
+    rs = c.view.uncertainty.rank_intervals
+    row_links = {"table-rank-stats": [c.url(f"/city/{u}") if u in c.view.units else "" for u in rs["uCode"]]}
+    return _render(c, _t(c.lang, "排名的不确定性", "Rank uncertainty"), [section], data, row_links=row_links,
+                   active="/uncertainty")

@@ -258,3 +258,14 @@ def compare(a: ReleaseView, b: ReleaseView, period: str, node: str) -> dict[str,
     return {"a": a.key, "b": b.key, "period": period, "node": node, "n_common": int(len(m)),
             "n_moved": int((diff != 0).sum()), "max_abs_diff": int(diff.abs().max()) if len(diff) else None,
             "spearman": float(ka.corr(kb, method="spearman")) if len(diff) > 1 else None, "rows": records(m)}
+
+
+def uncertainty(view: ReleaseView) -> dict[str, Any]:
+    """The release's uncertainty results (rank statistics, sensitivity of the mean rank shift, what-if ranks)."""
+    t = view.uncertainty
+    if t is None:
+        raise P.NotFound(f"release {view.key!r} has no uncertainty results; run `dtindex uncertainty run ... "
+                         f"--out {view.release.path}/uncertainty` to add them")
+    return {"release": view.key, "rank_stats": records(t.rank_intervals), "factors": records(t.factor_sensitivity),
+            "unit_sensitivity": records(t.unit_sensitivity), "what_if": records(t.what_if),
+            "text_zh": t.paragraph_zh, "text_en": t.paragraph_en}

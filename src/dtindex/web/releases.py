@@ -33,6 +33,7 @@ from . import params as P
 
 MAX_RELEASES = 50
 GROUPS = ("province", "tier", "cluster")
+UNCERTAINTY_DIR = "uncertainty"
 
 
 def _plain(v: Any) -> Any:
@@ -335,3 +336,38 @@ class ReleaseView:
             industry = pd.Series([u.partition(":")[2] for u in units], index=units)
             return A.rank_table(self.industry, within=industry, sep=":")
         return self.memo("city_industries", compute)
+
+    # ------------------------------------------------------------------ uncertainty
+    @cached_property
+    def uncertainty(self) -> Any | None:
+        """The release's uncertainty results as :class:`dtindex.uncertainty.summary.ReportTables`, or None.
+
+        Read from ``<release>/uncertainty/`` as ``dtindex uncertainty run --out <release>/uncertainty``
+        writes it (``rank_stats.csv``, ``factors.csv``, ``sensitivity.csv``, ``what_if.csv``, ``summary.md``).
+        """
+        folder = self.release.path / UNCERTAINTY_DIR
+        if not (folder / "rank_stats.csv").is_file():
+            return None
+        from ..uncertainty.summary import ReportTables
+
+        def read(name: str) -> pd.DataFrame:
+            path = folder / name
+            return pd.read_csv(path, dtype={"uCode": str}, encoding="utf-8-sig") if path.is_file() else pd.DataFrame()
+
+        sens = read("sensitivity.csv")
+        if "output" in sens.columns:
+            sens = sens[sens["output"] != "mean_rank_shift"].reset_index(drop=True)
+        text = {"en": "", "zh": ""}
+        summary = folder / "summary.md"
+        if summary.is_file():
+            part = None
+            for line in summary.read_text(encoding="utf-8").splitlines():
+                if line.startswith("## "):
+                    part = {"## English": "en", "## 中文": "zh"}.get(line.strip())
+                elif part and line.strip():
+                    text[part] = (text[part] + " " + line.strip()).strip()
+        factors = read("factors.csv")
+        if factors.empty:
+            factors = pd.DataFrame(columns=["factor", "label_en", "label_zh", "kind", "alternatives", "S1", "ST"])
+        return ReportTables(rank_intervals=read("rank_stats.csv"), factor_sensitivity=factors, unit_sensitivity=sens,
+                            what_if=read("what_if.csv"), paragraph_en=text["en"], paragraph_zh=text["zh"])
