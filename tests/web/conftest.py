@@ -40,7 +40,18 @@ def workspace(tmp_path_factory, demo_release):
     s.loc[a, "value"], s.loc[b, "value"] = vb, va
     s.to_csv(path, index=False, lineterminator="\n")
     _uncertainty(variant / "uncertainty")
+    _survey(variant / "survey")
     return root
+
+
+def _survey(out):
+    """The synthetic GenAI survey as a release holds it: questionnaire, platform export and margins."""
+    from dtindex.survey.demo import example_dir, example_spec, generate, to_wjx_export
+
+    out.mkdir()
+    shutil.copy(example_dir() / "questionnaire.yaml", out / "questionnaire.yaml")
+    shutil.copy(example_dir() / "margins.csv", out / "margins.csv")
+    to_wjx_export(generate(2024), example_spec()).to_csv(out / "responses.csv", index=False)
 
 
 def _uncertainty(out):

@@ -314,3 +314,33 @@ def test_uncertainty_page_when_the_release_has_results(workspace):
     r = client.get("/api/uncertainty", params={"release": "2023/release"})
     assert r.status_code == 404 and "dtindex uncertainty run" in r.json()["detail"]
     assert client.get("/uncertainty").status_code == 404
+
+
+def test_survey_explorer(workspace):
+    from dtindex.survey.demo import example_dir, example_spec
+    from dtindex.survey.items import single_choice
+    from dtindex.survey.pipeline import analyse
+
+    client = TestClient(create_app(workspace, warm=False))
+    d = client.get("/api/survey", params={"release": "variant", "question": "Q1"}).json()
+    # the same estimates as the survey library gives on the same files
+    a = analyse(example_spec(), workspace / "variant" / "survey" / "responses.csv",
+                margins=example_dir() / "margins.csv")
+    ref = single_choice(a.design, next(q for q in a.spec.questions if q.code == "Q1"), ci="logit")
+    assert [r["share"] for r in d["rows"]] == pytest.approx(ref["share"].tolist())
+    assert [r["ci_low"] for r in d["rows"]] == pytest.approx(ref["ci_low"].tolist())
+    assert d["weighted"] and d["groups"][0]["base_n"] == int(ref["n"].sum()) == d["n_respondents"]
+    by = client.get("/api/survey", params={"release": "variant", "question": "Q1", "by": "S1"}).json()
+    bases = {g["label"]: g["base_n"] for g in by["groups"]}
+    assert sum(bases.values()) == d["n_respondents"]
+    small = [g["label"] for g in by["groups"] if g["small_base"]]
+    assert small == ["1000人以上"] and bases["1000人以上"] < 30  # 0.9 % of 2,887 respondents
+    for g in by["groups"]:
+        assert sum(r["share"] for r in by["rows"] if r["group_label"] == g["label"]) == pytest.approx(1.0)
+    html = client.get("/survey", params={"release": "variant", "question": "Q1", "by": "S1"}).text
+    assert "样本量小于30" in html and 'id="chart-survey-chart"' in html
+    assert client.get("/api/survey", params={"release": "variant", "question": "Q3"}).status_code == 422  # multi
+    assert client.get("/api/survey", params={"release": "variant", "question": "Q1", "by": "Q1"}).status_code == 422
+    r = client.get("/api/survey", params={"release": "2023/release"})
+    assert r.status_code == 404 and "questionnaire.yaml" in r.json()["detail"]
+    assert 'href="/survey' not in client.get("/", params={"release": "2023/release"}).text

@@ -225,3 +225,15 @@ def test_uncertainty_page(tab):
     with tab.page.expect_navigation():
         tab.page.click("#table-rank-stats tbody tr:first-child a")
     assert "/city/110000" in tab.page.url and "release=variant" in tab.page.url
+
+
+def test_survey_explorer(tab):
+    tab.open("/survey?release=variant&question=Q1")
+    tab.check("survey", min_charts=1)
+    overall = tab.rows("table-survey-table")
+    with tab.page.expect_navigation():
+        tab.page.select_option("#ctl-by", "S1")
+    tab.page.wait_for_function("() => window.dtindexCharts !== undefined")
+    assert "by=S1" in tab.page.url and len(tab.rows("table-survey-table")) > len(overall)
+    assert tab.page.locator(".dt-callout-warning").count() == 1
+    tab.check("survey-by", min_charts=1)

@@ -201,6 +201,15 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
         view = view_of(release)
         return await cached(("uncertainty", view.key), lambda: Q.dumps(Q.uncertainty(view)))
 
+    @app.get("/api/survey")
+    async def survey_api(request: Request) -> Response:
+        q = request.query_params
+        view = view_of(q.get("release"))
+        lang = P.choice("lang", q.get("lang") or "zh", P.LANGS)
+        question, by = q.get("question") or "", q.get("by") or ""
+        return await cached(("survey", view.key, question, by, lang),
+                            lambda: Q.dumps(Q.survey_table(view, question, by or None, lang)))
+
     @app.get("/api/compare")
     async def compare_api(request: Request) -> Response:
         a, b, period, node = PG.compare_params(views, default, dict(request.query_params))
@@ -225,6 +234,7 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
     app.get("/industry", response_class=HTMLResponse)(page("industry", PG.industry_page))
     app.get("/methodology", response_class=HTMLResponse)(page("methodology", PG.methodology_page))
     app.get("/uncertainty", response_class=HTMLResponse)(page("uncertainty", PG.uncertainty_page))
+    app.get("/survey", response_class=HTMLResponse)(page("survey", PG.survey_page))
     app.get("/compare", response_class=HTMLResponse)(page("compare", PG.compare_page))
 
     @app.get("/download/rankings.{ext}")

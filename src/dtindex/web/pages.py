@@ -43,7 +43,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 NAV = (("/", "概览", "Overview"), ("/rankings", "排名", "Rankings"), ("/city", "城市", "City"),
-       ("/industry", "行业", "Industry"), ("/uncertainty", "不确定性", "Uncertainty"),
+       ("/industry", "行业", "Industry"), ("/uncertainty", "不确定性", "Uncertainty"), ("/survey", "调查", "Survey"),
        ("/methodology", "方法", "Methodology"), ("/compare", "对比", "Compare"))
 GROUP_NAMES = {"province": ("省份", "Province"), "tier": ("城市层级", "City tier"), "cluster": ("城市群", "City cluster")}
 
@@ -137,7 +137,8 @@ def _render(c: Ctx, title: str, sections: list[Section], data: dict[str, Any], *
     report = Report(title, tuple(sections), lang=c.lang, synthetic=c.view.release.synthetic)
     fragments, specs, shapes = render_parts(report)
     nav = [{"href": c.url(h if h != "/city" else f"/city/{_first_unit(c)}"), "text": _t(c.lang, zh, en),
-            "active": h == active} for h, zh, en in NAV if h != "/uncertainty" or c.view.uncertainty is not None]
+            "active": h == active} for h, zh, en in NAV
+           if (h != "/uncertainty" or c.view.uncertainty is not None) and (h != "/survey" or _has_survey(c.view))]
     releases = [(k, v.title(c.lang) + ("" if len(c.views) == 1 else f" — {k}")) for k, v in c.views.items()]
     hidden = {"lang": c.lang if c.lang != "zh" else None, "release": c.view.key if len(c.views) > 1 else None}
     other = "en" if c.lang == "zh" else "zh"
@@ -638,3 +639,67 @@ def uncertainty_page(views: dict[str, ReleaseView], default: str, q: dict[str, s
     row_links = {"table-rank-stats": [c.url(f"/city/{u}") if u in c.view.units else "" for u in rs["uCode"]]}
     return _render(c, _t(c.lang, "排名的不确定性", "Rank uncertainty"), [section], data, row_links=row_links,
                    active="/uncertainty")
+
+
+# ---------------------------------------------------------------------- survey explorer
+def _has_survey(v: ReleaseView) -> bool:
+    folder = v.release.path / "survey"
+    return (folder / "questionnaire.yaml").is_file() and any(
+        (folder / n).is_file() for n in ("responses.csv", "responses.xlsx"))
+
+
+def survey_page(views: dict[str, ReleaseView], default: str, q: dict[str, str]) -> Page:
+    c = _ctx(views, default, q, "/survey")
+    v, lang = c.view, c.lang
+    questions = Q.survey_questions(v) if _has_survey(v) else []
+    if not questions:
+        Q.survey_table(v, "", None, lang)  # NotFound naming what to add, or a ParamError
+    question = q.get("question") or questions[0].code
+    data = Q.survey_table(v, question, q.get("by") or None, lang)
+    rows = pd.DataFrame(data["rows"])
+    qtext = data["text"]
+    blocks: list[Any] = [Paragraph(_t(lang, f"问题：{qtext}", f"Question: {qtext}"))]
+    small = [g for g in data["groups"] if g["small_base"]]
+    if small:
+        names = "、".join(str(g["label"] or _t(lang, "全部", "all")) for g in small) if lang == "zh" else \
+            ", ".join(str(g["label"] or "all") for g in small)
+        blocks.append(Callout(_t(lang, f"样本量小于{data['small_base']}：{names}。这些组的估计很不稳定，请谨慎解读。",
+                                 f"Base below {data['small_base']}: {names}. Estimates for these groups are unstable; "
+                                 "read them with care."), kind="warning", title=_t(lang, "样本量小", "Small base")))
+    options = list(pd.unique(rows["label"]))
+    if data["by"] is None:
+        blocks.append(Chart("bar", qtext, categories=tuple(options), series=(Series(_t(lang, "占比", "Share"),
+                            tuple(rows["share"])),), horizontal=True, fmt=fmt.percent(1), id="survey-chart",
+                            base_n=data["groups"][0]["base_n"]))
+    else:
+        glabels = [str(g["label"]) for g in data["groups"]]
+        series = []
+        for opt in options:
+            sub = rows[rows["label"] == opt].set_index("group_label")["share"]
+            series.append(Series(str(opt), tuple(sub.reindex(glabels).astype(float))))
+        blocks.append(Chart("stacked_bar", qtext, categories=tuple(glabels), series=tuple(series), horizontal=True,
+                            percent=True, fmt=fmt.percent(1), id="survey-chart", height=max(260, 34 * len(glabels))))
+    t = rows[["group_label", "label", "n", "share", "ci_low", "ci_high", "base_n"]] if data["by"] else \
+        rows[["label", "n", "share", "ci_low", "ci_high", "base_n"]]
+    t = t.rename(columns={"group_label": _t(lang, "分组", "Group"), "label": _t(lang, "选项", "Option"),
+                          "n": _t(lang, "样本数", "n"), "share": _t(lang, "加权占比", "Weighted share"),
+                          "ci_low": _t(lang, "95%置信下限", "95% CI low"), "ci_high": _t(lang, "95%置信上限", "95% CI high"),
+                          "base_n": _t(lang, "基数 N", "Base N")})
+    k = 1 if data["by"] else 0
+    cols = list(t.columns)
+    blocks.append(Table.from_frame(
+        t, title=_t(lang, "加权分布及置信区间", "Weighted distribution with confidence intervals"),
+        formats={cols[k + 1]: fmt.integer(), cols[k + 2]: fmt.percent(1), cols[k + 3]: fmt.percent(1),
+                 cols[k + 4]: fmt.percent(1), cols[k + 5]: fmt.integer()}, heat=(cols[k + 2],), id="survey-table",
+        base_n=data["n_respondents"],
+        note=_t(lang, ("已按总体边际加权（raking）；" if data["weighted"] else "未加权；") +
+                "置信区间为 logit 区间（R svyciprop）；样本数与基数为未加权人数。",
+                ("Raked to population margins; " if data["weighted"] else "Unweighted; ") +
+                "logit confidence intervals (R svyciprop); n and base N are unweighted counts.")))
+    opts = [(x.code, f"{x.code} {x.text.get(lang)}") for x in questions]
+    controls = [_select("question", _t(lang, "问题", "Question"), opts, data["question"]),
+                _select("by", _t(lang, "分组", "Breakdown"), [("", _t(lang, "不分组", "None"))] +
+                        [o for o in opts if o[0] != data["question"]], data["by"] or "")]
+    return _render(c, _t(lang, "调查浏览", "Survey explorer"),
+                   [Section("survey", _t(lang, "调查结果", "Survey results"), tuple(blocks))], data, controls=controls,
+                   active="/survey")

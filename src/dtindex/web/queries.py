@@ -269,3 +269,63 @@ def uncertainty(view: ReleaseView) -> dict[str, Any]:
     return {"release": view.key, "rank_stats": records(t.rank_intervals), "factors": records(t.factor_sensitivity),
             "unit_sensitivity": records(t.unit_sensitivity), "what_if": records(t.what_if),
             "text_zh": t.paragraph_zh, "text_en": t.paragraph_en}
+
+
+#: Base sizes below this get a small-base warning (a common rule of thumb in survey reporting).
+SMALL_BASE = 30
+SURVEY_TYPES = ("single", "likert")
+
+
+def survey_questions(view: ReleaseView) -> list[Any]:
+    """The questions the explorer can tabulate: single-choice and single Likert items."""
+    a = view.survey
+    return [] if a is None else [q for q in a.spec.questions if q.type in SURVEY_TYPES]
+
+
+def survey_table(view: ReleaseView, question: str, by: str | None, lang: str = "zh") -> dict[str, Any]:
+    """Weighted distribution of ``question`` overall or within each answer of ``by``.
+
+    Shares are design-based estimates with logit 95 % intervals (R ``svyciprop(method = "logit")``)
+    from :mod:`dtindex.survey`; ``n`` is the unweighted number of respondents who chose the option and
+    ``base_n`` the unweighted number who answered the question (within the group); ``small_base`` is
+    ``base_n < 30``.
+    """
+    from ..survey.items import single_choice
+
+    a = view.survey
+    if a is None:
+        raise P.NotFound(f"release {view.key!r} has no survey; put questionnaire.yaml and responses.csv (or .xlsx) "
+                         f"into {view.release.path}/survey to add one")
+    qs = {q.code: q for q in survey_questions(view)}
+    q = qs[P.choice("question", question or next(iter(qs), ""), list(qs))]
+    design = a.design
+    labels = {o.code: o.label.get(lang) for o in q.choices()}
+    col = design.column(q.code)
+    if not by:
+        t = single_choice(design, q, lang=lang, ci="logit")
+        base = int(t["n"].sum())
+        rows = [{"group": None, "group_label": None, "code": _clean(c), "label": lab, "n": int(n), "share": _clean(sh),
+                 "ci_low": _clean(lo), "ci_high": _clean(hi), "base_n": base, "small_base": base < SMALL_BASE}
+                for c, lab, n, sh, lo, hi in zip(t["code"], t["label"], t["n"], t["share"], t["ci_low"], t["ci_high"])]
+        groups = [{"group": None, "label": None, "base_n": base, "small_base": base < SMALL_BASE}]
+    else:
+        g = qs[P.choice("by", by, [c for c in qs if c != q.code])]
+        est = design.by(g.code).proportions(q.code, ci="logit")
+        gcol = design.column(g.code)
+        counts = pd.crosstab(gcol, col)  # unweighted counts of respondents who answered both
+        glabels = {o.code: o.label.get(lang) for o in g.choices()}
+        rows, groups = [], []
+        for (gv, qv), r in est.iterrows():
+            n = int(counts.at[gv, qv]) if gv in counts.index and qv in counts.columns else 0
+            base = int(counts.loc[gv].sum()) if gv in counts.index else 0
+            rows.append({"group": _clean(gv), "group_label": glabels.get(gv, str(gv)), "code": _clean(qv),
+                         "label": labels.get(qv, str(qv)), "n": n, "share": _clean(r["estimate"]),
+                         "ci_low": _clean(r["ci_low"]), "ci_high": _clean(r["ci_high"]), "base_n": base,
+                         "small_base": base < SMALL_BASE})
+        for gv in pd.unique(est.index.get_level_values(0)):
+            base = int(counts.loc[gv].sum()) if gv in counts.index else 0
+            groups.append({"group": _clean(gv), "label": glabels.get(gv, str(gv)), "base_n": base,
+                           "small_base": base < SMALL_BASE})
+    return {"release": view.key, "question": q.code, "text": q.text.get(lang), "by": by or None,
+            "weighted": a.weighted, "n_respondents": int(design.n), "rows": rows, "groups": groups,
+            "small_base": SMALL_BASE}

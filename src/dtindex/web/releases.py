@@ -34,6 +34,7 @@ from . import params as P
 MAX_RELEASES = 50
 GROUPS = ("province", "tier", "cluster")
 UNCERTAINTY_DIR = "uncertainty"
+SURVEY_DIR = "survey"
 
 
 def _plain(v: Any) -> Any:
@@ -371,3 +372,20 @@ class ReleaseView:
             factors = pd.DataFrame(columns=["factor", "label_en", "label_zh", "kind", "alternatives", "S1", "ST"])
         return ReportTables(rank_intervals=read("rank_stats.csv"), factor_sensitivity=factors, unit_sensitivity=sens,
                             what_if=read("what_if.csv"), paragraph_en=text["en"], paragraph_zh=text["zh"])
+
+    # ------------------------------------------------------------------ survey
+    @cached_property
+    def survey(self) -> Any | None:
+        """The release's survey, screened, weighted and with its design (:class:`dtindex.survey.pipeline.SurveyAnalysis`),
+        or None. Read from ``<release>/survey/``: ``questionnaire.yaml``, one ``responses.csv`` /
+        ``responses.xlsx`` (platform export) and optionally ``margins.csv`` (population margins for raking)."""
+        folder = self.release.path / SURVEY_DIR
+        spec_path = folder / "questionnaire.yaml"
+        found = [folder / n for n in ("responses.csv", "responses.xlsx") if (folder / n).is_file()]
+        if not spec_path.is_file() or not found:
+            return None
+        from ..survey.pipeline import analyse
+        from ..survey.spec import load_questionnaire
+
+        margins = folder / "margins.csv"
+        return analyse(load_questionnaire(spec_path), found[0], margins=margins if margins.is_file() else None)
