@@ -344,3 +344,17 @@ def test_survey_explorer(workspace):
     r = client.get("/api/survey", params={"release": "2023/release"})
     assert r.status_code == 404 and "questionnaire.yaml" in r.json()["detail"]
     assert 'href="/survey' not in client.get("/", params={"release": "2023/release"}).text
+
+
+def test_a_broken_release_file_is_reported_by_name(workspace, tmp_path):
+    import shutil
+
+    release = tmp_path / "broken"
+    shutil.copytree(workspace / "variant", release)
+    (release / "survey" / "questionnaire.yaml").write_text("questions: [", encoding="utf-8")
+    client = TestClient(create_app(release, warm=False))
+    r = client.get("/api/survey")
+    assert r.status_code == 500 and "questionnaire.yaml" in r.json()["detail"]
+    page = client.get("/survey")
+    assert page.status_code == 500 and "questionnaire.yaml" in page.text
+    assert client.get("/api/health").json() == {"status": "ok"}  # the rest keeps working

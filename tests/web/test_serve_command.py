@@ -82,3 +82,9 @@ def test_serve_refuses_a_folder_without_release(tmp_path):
     result = CliRunner().invoke(main, ["serve", str(tmp_path), "--port", str(free_port())])
     assert result.exit_code == 1
     assert "Error:" in result.output and "release.json" in result.output
+
+
+def test_cli_imports_the_server_lazily():
+    code = "import sys, dtindex.cli; print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "[]", out.stderr

@@ -28,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from ..errors import DtindexError
 from . import pages as PG
 from . import params as P
 from . import queries as Q
@@ -126,6 +127,14 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
             return JSONResponse(body, status_code=status)
         lang = request.query_params.get("lang") if request.query_params.get("lang") in P.LANGS else "zh"
         return HTMLResponse(PG.error_page(str(exc), status, lang), status_code=status)
+
+    @app.exception_handler(DtindexError)
+    async def release_error(request: Request, exc: DtindexError):
+        """A release file the page needs cannot be used (e.g. a malformed survey export): say which and why."""
+        if request.url.path.startswith("/api/") or request.query_params.get("format") == "json":
+            return JSONResponse({"detail": str(exc)}, status_code=500)
+        lang = request.query_params.get("lang") if request.query_params.get("lang") in P.LANGS else "zh"
+        return HTMLResponse(PG.error_page(str(exc), 500, lang), status_code=500)
 
     # ------------------------------------------------------------------ API
     @app.get("/api/health")

@@ -178,7 +178,8 @@ def _synthetic(c: Ctx) -> str | None:
 def error_page(message: str, status: int, lang: str = "zh") -> str:
     return _env().get_template("error.html.j2").render(
         html_lang="zh-CN" if lang == "zh" else "en", status=status, message=message,
-        title=_t(lang, "请求有误" if status == 422 else "未找到", "Bad request" if status == 422 else "Not found"),
+        title=_t(lang, {422: "请求有误", 404: "未找到"}.get(status, "发布数据有误"),
+                 {422: "Bad request", 404: "Not found"}.get(status, "Release data error")),
         home=_t(lang, "返回概览", "Back to the overview"))
 
 
