@@ -29,7 +29,7 @@ from ..report import fmt
 from ..report.model import KPI, Callout, Chart, Heading, KPICards, Map, Paragraph, Report, Section, Series, Table
 from . import params as P
 from . import queries as Q
-from .releases import GROUPS, ReleaseView
+from .releases import GROUPS, ROW_FIELDS, ReleaseView
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,7 @@ def _rankings_params(c: Ctx) -> dict[str, Any]:
 
 def rankings_table(v: ReleaseView, data: dict[str, Any], lang: str) -> Table:
     """The rankings table of a page or download (one machinery for HTML and Excel)."""
-    rows = pd.DataFrame(data["rows"], columns=list(v.ranking(data["node"], data["period"]).rows[0]))
+    rows = pd.DataFrame(data["rows"], columns=list(ROW_FIELDS))
     sfx = "" if lang == "zh" else "_en"
     cols = {"rank": _t(lang, "排名", "Rank"), f"name{sfx}": _t(lang, "城市", "City"), "uCode": _t(lang, "代码", "Code"),
             f"province{sfx}": _t(lang, "省份", "Province"), f"tier{sfx}": _t(lang, "层级", "Tier"),

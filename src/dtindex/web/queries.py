@@ -23,7 +23,7 @@ import pandas as pd
 from .. import analysis as A
 from ..errors import DtindexError
 from . import params as P
-from .releases import GROUPS, ReleaseView, records
+from .releases import GROUPS, ROW_FIELDS, ReleaseView, records
 
 
 def dumps(obj: Any) -> bytes:
@@ -58,7 +58,7 @@ def rankings(view: ReleaseView, *, period: str, node: str, limit: int, province:
 def ranking_frame(view: ReleaseView, **kw: Any) -> pd.DataFrame:
     """:func:`rankings` rows as a DataFrame (for downloads)."""
     data = rankings(view, **kw)
-    return pd.DataFrame(data["rows"], columns=list(view.ranking(kw["node"], kw["period"]).rows[0]))
+    return pd.DataFrame(data["rows"], columns=list(ROW_FIELDS))
 
 
 # ---------------------------------------------------------------------- unit profile

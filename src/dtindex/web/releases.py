@@ -83,6 +83,11 @@ def open_releases(path: str | Path) -> dict[str, "ReleaseView"]:
     return {key: ReleaseView(key, Release.load(folder)) for key, folder in find_releases(path).items()}
 
 
+#: The fields of a ranking row, in order (see docs/serve.md).
+ROW_FIELDS = ("uCode", "name", "name_en", "rank", "value", "rank_change", "rank_prev", "rank_change_yoy", "rank_yoy",
+              "growth_qoq", "growth_yoy", "province", "province_en", "tier", "tier_en", "cluster", "cluster_en")
+
+
 @dataclass(frozen=True)
 class PeriodRanking:
     """The ranking of one node in one period: JSON-ready rows in rank order plus filter and sort columns."""
@@ -274,6 +279,7 @@ class ReleaseView:
         for g in GROUPS:
             df[g] = info[g].to_numpy(dtype=object)
             df[f"{g}_en"] = info[f"{g}_en"].to_numpy(dtype=object)
+        df = df[list(ROW_FIELDS)]
         cols = {g: df[g].to_numpy(dtype=object) for g in GROUPS}
         for c in ("value", "rank_change", "rank_change_yoy", "growth_qoq", "growth_yoy"):
             cols[c] = pd.to_numeric(df[c], errors="coerce").to_numpy(dtype=float)
