@@ -132,6 +132,10 @@ def test_rankings_filters_sort_and_links(tab):
         tab.page.select_option("#ctl-sort", "growth_yoy")
     growth = [float(r[10].rstrip("%").replace("+", "")) for r in tab.rows("table-rankings")]
     assert growth == sorted(growth, reverse=True) and "tier=" in tab.page.url
+    with tab.page.expect_navigation():  # a column heading sorts by that column, keeping the filters
+        tab.page.click("#table-rankings thead th:nth-child(7) a")
+    values = [float(r[6].replace(",", "")) for r in tab.rows("table-rankings")]
+    assert values == sorted(values, reverse=True) and "sort=value" in tab.page.url and "tier=" in tab.page.url
     with tab.page.expect_navigation():
         tab.page.select_option("#ctl-period", "2022Q2")
     assert tab.rows("table-rankings") != tier_rows and "2022Q2" in tab.page.inner_text("#rankings")

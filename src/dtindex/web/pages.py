@@ -128,7 +128,8 @@ def _city_options(c: Ctx) -> list[tuple[str, str]]:
 
 def _render(c: Ctx, title: str, sections: list[Section], data: dict[str, Any], *, controls: list[dict] = (),
             action: str | None = None, extra_links: list[tuple[str, str, str]] = (),
-            row_links: dict[str, list[str]] | None = None, active: str = "/") -> Page:
+            row_links: dict[str, list[str]] | None = None, head_links: dict[str, dict[str, str]] | None = None,
+            active: str = "/") -> Page:
     from ..report.html import render_parts
     from ..report.geo import ECHARTS_VERSION
     from ..report.style import FONT_STACK
@@ -152,7 +153,7 @@ def _render(c: Ctx, title: str, sections: list[Section], data: dict[str, Any], *
         hidden={k: v for k, v in hidden.items() if v}, sections=[Markup(f) for f in fragments],
         json_href=c.self_url(format="json"), links=list(extra_links),
         geos=[{"key": g.key, "payload": Markup(g.payload.replace("<", "\\u003c"))} for g in shapes],
-        specs=_script_json(specs), row_links=_script_json(row_links or {}), font_stack=Markup(FONT_STACK),
+        specs=_script_json(specs), row_links=_script_json({"rows": row_links or {}, "heads": head_links or {}}), font_stack=Markup(FONT_STACK),
         css=Markup(_report_css()), labels={
             "apply": _t(c.lang, "应用", "Apply"), "json": _t(c.lang, "本页数据（JSON）", "This page as JSON"),
             "release": _t(c.lang, "发布版本", "Release"), "language": _t(c.lang, "语言", "Language"),
@@ -329,9 +330,14 @@ def rankings_page(views: dict[str, ReleaseView], default: str, q: dict[str, str]
     links = [("download-csv", f"/download/rankings.csv?{dl}", _t(lang, "下载 CSV", "Download CSV")),
              ("download-xlsx", f"/download/rankings.xlsx?{dl}", _t(lang, "下载 Excel", "Download Excel"))]
     row_links = {"table-rankings": [c.url(f"/city/{r['uCode']}", period=kw["period"]) for r in data["rows"]]}
+    state = {k: (str(x) if x is not None else None) for k, x in kw.items() if k != "sort"}
+    head_links = {"table-rankings": {str(i): c.url("/rankings", **state, sort=key) for i, key in (
+        (0, "rank"), (1, "name"), (6, "value"), (7, "rank_change"), (8, "rank_change_yoy"), (9, "growth_qoq"),
+        (10, "growth_yoy"))}}
     return _render(c, _t(lang, "排名", "Rankings"), [Section("city-rankings", _t(lang, "城市排名", "City rankings"),
                                                            tuple(blocks), lead=lead)],
-                   data, controls=controls, extra_links=links, row_links=row_links, active="/rankings")
+                   data, controls=controls, extra_links=links, row_links=row_links, head_links=head_links,
+                   active="/rankings")
 
 
 # ---------------------------------------------------------------------- city profile

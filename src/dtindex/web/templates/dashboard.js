@@ -34,7 +34,21 @@
     el.addEventListener("input", sync);
     el.addEventListener("change", function () { sync(); submit(el.form); });
   });
-  var links = JSON.parse(document.getElementById("db-row-links").textContent);
+  var all = JSON.parse(document.getElementById("db-row-links").textContent);
+  var links = all.rows, heads = all.heads;
+  Object.keys(heads).forEach(function (id) {
+    var ths = document.querySelectorAll("#" + id + " thead th");
+    Object.keys(heads[id]).forEach(function (i) {
+      var th = ths[Number(i)];
+      if (!th) { return; }
+      var a = document.createElement("a");
+      a.href = heads[id][i];
+      a.className = "db-sort";
+      a.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(a);
+    });
+  });
   Object.keys(links).forEach(function (id) {
     var table = document.getElementById(id);
     if (!table) { return; }
