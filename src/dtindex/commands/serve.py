@@ -14,7 +14,7 @@ from rich.markup import escape
 @click.argument("release_dir", type=click.Path(file_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Interface to bind; the default serves this machine only. Use 0.0.0.0 to expose it on purpose.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="TCP port.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="TCP port.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in the default web browser.")
 def command(release_dir: str, host: str, port: int, open_browser: bool) -> None:
     """Serve a read-only dashboard (pages and JSON API) over RELEASE_DIR."""
