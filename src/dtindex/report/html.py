@@ -188,6 +188,13 @@ def chart_specs(report: Report) -> list[dict]:
     return _views(report).specs
 
 
+def render_parts(report: Report) -> tuple[list[str], list[dict], list[geo.Shapes]]:
+    """The pieces :func:`render_html` assembles, for pages that embed a report elsewhere (the dashboard):
+    the HTML of each section, the chart specs and the map shapes the charts need."""
+    views = _views(report)
+    return [_render_section(s, v) for s, v in views.sections], views.specs, views.shapes
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML document (a string).
 
