@@ -36,7 +36,7 @@ def test_longley_nist_certified_values():
     assert res.nobs == 16 and res.df_resid == 9
 
 
-@pytest.mark.parametrize("se,kw", [("classical", {}), ("hc3", {"cov_type": "HC3"})])
+@pytest.mark.parametrize("se,kw", [("classical", {}), ("hc3", {"cov_type": "HC3", "use_t": True})])
 def test_equals_statsmodels(panel, se, kw):
     res = ols(panel, "y", ["x1", "x2"], se=se, level=0.9)
     ref = sm.OLS(panel["y"], sm.add_constant(panel[["x1", "x2"]])).fit(**kw)
@@ -126,16 +126,44 @@ def test_one_way_fe_equals_the_within_estimator(panel):
     np.testing.assert_allclose(tfe.coefficients["estimate"], sm.OLS(dm["y"], dm[["x1", "x2"]]).fit().params, rtol=1e-10)
 
 
-def test_fe_with_cluster_and_hc3_equal_statsmodels_on_the_dummy_design(panel):
-    X = sm.add_constant(pd.concat([panel[["x1", "x2"]], pd.get_dummies(panel["uCode"], drop_first=True, dtype=float)],
-                                  axis=1))
-    groups = pd.factorize(panel["uCode"])[0]
-    ref = sm.OLS(panel["y"], X).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+def test_fe_hc3_equals_statsmodels_on_the_dummy_design(panel):
+    """HC3 with fixed effects uses the leverage of the full dummy-variable model."""
+    for fe, dummies in (("unit", ["uCode"]), ("twoway", ["uCode", "Time"])):
+        X = sm.add_constant(pd.concat([panel[["x1", "x2"]], *[pd.get_dummies(panel[c], drop_first=True, dtype=float)
+                                                              for c in dummies]], axis=1))
+        ref = sm.OLS(panel["y"], X).fit(cov_type="HC3", use_t=True)
+        res = ols(panel, "y", ["x1", "x2"], fe=fe, se="hc3")
+        np.testing.assert_allclose(res.coefficients["se"], ref.bse[["x1", "x2"]], rtol=1e-9)
+        np.testing.assert_allclose(res.coefficients["p"], ref.pvalues[["x1", "x2"]], rtol=1e-7)
+
+
+def _cr1(panel, dummies, groups, k_eff):
+    """CR1 by hand on the dummy-variable design: G/(G-1) (N-1)/(N-K) (X'X)⁻¹ Σ_g X_g'e_g e_g'X_g (X'X)⁻¹."""
+    X = np.column_stack([np.ones(len(panel)), panel[["x1", "x2"]],
+                         *[pd.get_dummies(panel[c], drop_first=True, dtype=float) for c in dummies]])
+    y = panel["y"].to_numpy()
+    inv = np.linalg.inv(X.T @ X)
+    e = y - X @ inv @ X.T @ y
+    scores = pd.DataFrame(X * e[:, None]).groupby(pd.factorize(panel[groups])[0]).sum().to_numpy()
+    g, n = len(scores), len(y)
+    V = g / (g - 1) * (n - 1) / (n - k_eff) * inv @ scores.T @ scores @ inv
+    return np.sqrt(np.diag(V))[1:3]
+
+
+def test_fe_cluster_counts_only_effects_not_nested_in_clusters(panel):
+    # unit effects nested in unit clusters: K = 2 slopes + 1 (the constant)
     res = ols(panel, "y", ["x1", "x2"], fe="unit", se="cluster:uCode")
-    np.testing.assert_allclose(res.coefficients["se"], ref.bse[["x1", "x2"]], rtol=1e-10)
-    ref3 = sm.OLS(panel["y"], X).fit(cov_type="HC3")
-    res3 = ols(panel, "y", ["x1", "x2"], fe="unit", se="hc3")
-    np.testing.assert_allclose(res3.coefficients["se"], ref3.bse[["x1", "x2"]], rtol=1e-10)
+    np.testing.assert_allclose(res.coefficients["se"], _cr1(panel, ["uCode"], "uCode", 3), rtol=1e-9)
+    assert res.df_resid == 14
+    # two-way, clusters = regions: units nest in regions, periods do not -> K = 2 + 1 + 5
+    res = ols(panel, "y", ["x1", "x2"], fe="twoway", se="cluster:region")
+    np.testing.assert_allclose(res.coefficients["se"], _cr1(panel, ["uCode", "Time"], "region", 8), rtol=1e-9)
+    # period effects with unit clusters: periods are not nested -> K = 2 + 1 + 5 (all absorbed columns)
+    res = ols(panel, "y", ["x1", "x2"], fe="time", se="cluster:uCode")
+    np.testing.assert_allclose(res.coefficients["se"], _cr1(panel, ["Time"], "uCode", 8), rtol=1e-9)
+    from scipy import stats
+    c = res.coefficients
+    np.testing.assert_allclose(c["p"], 2 * stats.t.sf(np.abs(c["t"]), 14))  # t with G - 1 df
 
 
 def test_standardised_coefficients_and_vif(panel):
@@ -172,7 +200,7 @@ def test_bad_input_errors(panel):
     with pytest.raises(DataError, match="linear combination"):
         ols(df, "y", ["x1", "x2", "x3"])
     df = panel.assign(size=panel["uCode"].str[1:].astype(float))  # constant within units
-    with pytest.raises(DataError, match="size.*constant within the fixed effects"):
+    with pytest.raises(DataError, match="size are constant within the fixed effects"):
         ols(df, "y", ["x1", "size"], fe="unit")
     with pytest.raises(ValueError, match="needs the unit column"):
         ols(panel.drop(columns="uCode"), "y", ["x1"], fe="unit")

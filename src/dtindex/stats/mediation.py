@@ -102,7 +102,8 @@ def mediate(data: pd.DataFrame, x: str, m: str | Sequence[str], y: str, *, covar
     quotes; the table always holds both (``indirect``: percentile, ``indirect_bc``:
     bias-corrected).
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
     from scipy import stats
 
     ms = [m] if isinstance(m, str) else list(m)
@@ -131,11 +132,11 @@ def mediate(data: pd.DataFrame, x: str, m: str | Sequence[str], y: str, *, covar
             raise DataError(f"{src}: column {c} is constant in the {n} complete rows; it cannot enter a regression")
 
     alpha = 1 - level
-    X1 = sm.add_constant(used[[x, *covs]], has_constant="add")
-    fits_a = {mi: sm.OLS(used[mi].to_numpy(), X1).fit() for mi in ms}
-    XY = sm.add_constant(used[[x, *ms, *covs]], has_constant="add")
-    fit_y = sm.OLS(used[y].to_numpy(), XY).fit()
-    fit_c = sm.OLS(used[y].to_numpy(), X1).fit()
+    X1 = add_constant(used[[x, *covs]], has_constant="add")
+    fits_a = {mi: OLS(used[mi].to_numpy(), X1).fit() for mi in ms}
+    XY = add_constant(used[[x, *ms, *covs]], has_constant="add")
+    fit_y = OLS(used[y].to_numpy(), XY).fit()
+    fit_c = OLS(used[y].to_numpy(), X1).fit()
     for fit in (*fits_a.values(), fit_y, fit_c):
         if np.linalg.matrix_rank(fit.model.exog) < fit.model.exog.shape[1]:
             raise DataError(f"{src}: the regressors of the mediation model are collinear; remove a covariate")

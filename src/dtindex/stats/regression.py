@@ -3,12 +3,12 @@ errors, standardised coefficients, VIF, and unit / period / two-way fixed effect
 
 The numerics are statsmodels' (``OLS``, its covariance estimators,
 ``variance_inflation_factor``); dtindex prepares the design, handles missing
-rows and reports. Fixed effects are estimated as the dummy-variable regression
-(LSDV) ``y = Xβ + Dγ + ε`` with ``D`` the unit and/or period dummies (one level
-of each dropped, plus a constant); by the Frisch–Waugh–Lovell theorem β equals
-the within estimator (``y`` and ``X`` demeaned by unit and/or period), and the
-LSDV residual degrees of freedom ``N - K - (G-1) - (T-1) - 1`` are the right
-ones for classical standard errors. See docs/stats.md for every formula.
+rows, and reports. Fixed effects are absorbed by the within transformation
+(:class:`_Absorber`): by the Frisch–Waugh–Lovell theorem the slopes equal the
+dummy-variable regression ``y = Xβ + Dγ + ε``, and the residual degrees of
+freedom count the absorbed effects, so classical standard errors equal the
+dummy-variable regression's. t tests, intervals and the Wald F test come from
+(β̂, V) with t(N - K) (cluster: t(G - 1)). See docs/stats.md for every formula.
 """
 
 from __future__ import annotations
@@ -104,11 +104,16 @@ def ols(data: pd.DataFrame, y: str, x: Sequence[str], *, se: str = "classical", 
     """Regress ``y`` on ``x`` (plus a constant, or plus fixed effects) by ordinary least squares.
 
     Rows with a missing value in ``y``, ``x``, the cluster or the FE columns are
-    dropped listwise and reported in ``result.dropped`` (a warning is not raised:
-    the CLI prints it; the summary says it).
+    dropped listwise and reported in ``result.dropped`` (and in the summary).
+    With fixed effects, ``y`` and ``x`` are first residualised on the effects
+    (the within transformation; exact for unbalanced panels) and statsmodels
+    fits the within regression; the residual degrees of freedom count the
+    absorbed effects, so classical standard errors equal the dummy-variable
+    regression's. See docs/stats.md for HC3 and cluster standard errors with
+    fixed effects.
     """
-    import statsmodels.api as sm
-    from scipy import stats
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     if isinstance(x, str):
         x = [x]
@@ -130,117 +135,208 @@ def ols(data: pd.DataFrame, y: str, x: Sequence[str], *, se: str = "classical", 
         raise SpecError(f"fe={fe!r} needs the unit column: give unit=COL (--unit COL)")
     if fe in ("time", "twoway") and not time:
         raise SpecError(f"fe={fe!r} needs the period column: give time=COL (--time COL)")
-    groups = [c for c in dict.fromkeys([unit if fe in ("unit", "twoway") else None,
-                                        time if fe in ("time", "twoway") else None, cluster]) if c]
+    fe_cols = [c for c in (unit if fe in ("unit", "twoway") else None, time if fe in ("time", "twoway") else None) if c]
+    groups = list(dict.fromkeys([*fe_cols, *([cluster] if cluster else [])]))
     check_columns(data, groups, role="column")
     num = numeric_columns(data, [y, *x])
     labels = data[groups].astype(object).where(data[groups].notna(), "").astype(str) if groups else None
     used, dropped = complete_cases(num, labels)
-    n = len(used)
+    labels = labels.loc[used.index] if labels is not None else None
+    n, k = len(used), len(x)
     yv = used[y].to_numpy()
     X = used[x]
-    dummies = _fe_dummies(labels.loc[used.index] if labels is not None else None, fe, unit, time)
-    design = sm.add_constant(pd.concat([X, dummies], axis=1) if dummies is not None else X, has_constant="add")
-    k_total = design.shape[1]
-    if n <= k_total:
-        raise DataError(f"{src}: {n} complete rows for {k_total} parameters; the regression needs more rows "
-                        f"than parameters" + (f" ({dropped.count} rows dropped for missing values)" if dropped.count else ""))
-    _check_rank(design, x, fe, src)
-    model = sm.OLS(yv, design)
-    if kind == "classical":
-        res = model.fit()
-    elif kind == "hc3":
-        res = model.fit(cov_type="HC3")
+    codes = pd.factorize(labels[cluster])[0] if cluster else None
+    n_clusters = int(codes.max() + 1) if cluster else None
+
+    if fe is None:
+        design = add_constant(X, has_constant="add")
+        if n <= k + 1:
+            raise DataError(_too_few(src, n, k + 1, dropped))
+        if np.linalg.matrix_rank(design.to_numpy()) < k + 1:
+            _collinear(X, None, src)
+        model = OLS(yv, design)
+        if kind == "classical":
+            res = model.fit()
+        elif kind == "hc3":
+            res = model.fit(cov_type="HC3")
+        else:
+            res = model.fit(cov_type="cluster", cov_kwds={"groups": codes})
+        terms = [CONST, *x]
+        params, V = res.params.to_numpy(), res.cov_params().to_numpy()
+        k_total, ssr = k + 1, float(res.ssr)
+        r2, r2_within = float(res.rsquared), None
+        x_for_vif = X.to_numpy()
+        slopes = np.arange(1, k + 1)
     else:
-        codes = pd.factorize(labels.loc[used.index, cluster])[0]
-        res = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
-    n_clusters = int(len(np.unique(pd.factorize(labels.loc[used.index, cluster])[0]))) if kind == "cluster" else None
-    terms = ([CONST] if fe is None else []) + x
-    params = res.params[terms]
-    bse = res.bse[terms]
-    tvals = res.tvalues[terms]
-    pvals = res.pvalues[terms]
-    ci = res.conf_int(alpha=1 - level).loc[terms]
+        absorb = _Absorber(labels[fe_cols])
+        Z = absorb.residualise(used[[y, *x]].to_numpy())
+        yt, xt = Z[:, 0], Z[:, 1:]
+        k_total = k + absorb.rank
+        if n <= k_total:
+            raise DataError(_too_few(src, n, k_total, dropped))
+        if np.linalg.matrix_rank(xt) < k:
+            _collinear(X, xt, src)
+        model = OLS(yt, pd.DataFrame(xt, columns=x))
+        model.df_resid = n - k_total  # the absorbed effects use degrees of freedom too
+        if kind == "classical":
+            res = model.fit()
+            V = res.cov_params().to_numpy()
+        elif kind == "hc3":
+            res = model.fit()
+            pinv = model.pinv_wexog  # (x̃'x̃)⁻¹x̃'
+            h = np.einsum("ij,ji->i", xt, pinv) + absorb.leverage  # leverage in the dummy-variable model
+            e = res.resid
+            with np.errstate(divide="ignore", invalid="ignore"):
+                omega = np.where(h < 1 - 1e-10, e ** 2 / (1 - h) ** 2, 0.0)  # h = 1: a singleton, e = 0
+            V = (pinv * omega) @ pinv.T
+        else:
+            res = model.fit(cov_type="cluster", cov_kwds={"groups": codes})
+            # statsmodels' CR1 factor uses K = k; count the absorbed effects not nested in the clusters
+            k_eff = k + absorb.rank - absorb.nested_dof(codes)
+            V = res.cov_params().to_numpy() * (n - k) / (n - k_eff)
+        terms = list(x)
+        params = res.params.to_numpy()
+        ssr = float(res.ssr)
+        tss = float(np.sum((yv - yv.mean()) ** 2))
+        r2 = 1 - ssr / tss if tss > 0 else np.nan
+        yy = float(yt @ yt)
+        r2_within = 1 - ssr / yy if yy > 0 else np.nan
+        x_for_vif = xt
+        slopes = np.arange(k)
+    df_inf = float(n_clusters - 1) if kind == "cluster" else float(n - k_total)
+    est, se_, tval, pval, lo, hi = _inference(params, V, df_inf, level)
+    f_stat, f_p = _wald_f(params[slopes], V[np.ix_(slopes, slopes)], df_inf)
     sd_y = float(np.std(yv, ddof=1))
     sd_x = X.std(ddof=1)
-    std = [np.nan if t == CONST else float(params[t] * sd_x[t] / sd_y) if sd_y > 0 else np.nan for t in terms]
-    vif = _vif(X, dummies)
-    coefs = pd.DataFrame({
-        "term": terms, "estimate": params.to_numpy(), "se": bse.to_numpy(), "t": tvals.to_numpy(),
-        "p": pvals.to_numpy(), "ci_low": ci.iloc[:, 0].to_numpy(), "ci_high": ci.iloc[:, 1].to_numpy(),
-        "std_estimate": std, "vif": [np.nan if t == CONST else vif[t] for t in terms],
-    })
-    # Wald F test that every slope is zero, with the chosen covariance
-    R = np.zeros((len(x), k_total))
-    for i, t in enumerate(x):
-        R[i, list(design.columns).index(t)] = 1.0
-    ft = res.f_test(R)
-    f_stat, f_p = float(np.squeeze(ft.fvalue)), float(np.squeeze(ft.pvalue))
-    f_df = (float(ft.df_num), float(ft.df_denom))
-    r2_within = None
-    if dummies is not None:
-        # R² of the within regression: 1 - RSS / Σ ỹ², ỹ = y residualised on the FE dummies
-        y_tilde = sm.OLS(yv, sm.add_constant(dummies, has_constant="add")).fit().resid
-        tss = float(y_tilde @ y_tilde)
-        r2_within = float(1 - res.ssr / tss) if tss > 0 else np.nan
+    std = [np.nan if t == CONST else float(est[i] * sd_x[t] / sd_y) if sd_y > 0 else np.nan for i, t in enumerate(terms)]
+    vif = _vif(x_for_vif, x)
+    coefs = pd.DataFrame({"term": terms, "estimate": est, "se": se_, "t": tval, "p": pval, "ci_low": lo, "ci_high": hi,
+                          "std_estimate": std, "vif": [np.nan if t == CONST else vif[t] for t in terms]})
     notes = []
     if kind == "cluster" and n_clusters < 20:
         notes.append(f"Only {n_clusters} clusters: cluster-robust standard errors are unreliable with few clusters.")
+    r2_adj = 1 - (1 - r2) * (n - 1) / (n - k_total)
     return OLSResult(
-        y=y, x=tuple(x), coefficients=coefs, nobs=n, r2=float(res.rsquared), r2_adj=float(res.rsquared_adj),
-        r2_within=r2_within, f_stat=f_stat, f_p=f_p, f_df=f_df,
-        df_resid=float(res.df_resid if kind != "cluster" else n_clusters - 1), se=kind if kind != "cluster" else f"cluster:{cluster}",
-        fe=fe, level=level, n_clusters=n_clusters,
-        n_units=int(labels.loc[used.index, unit].nunique()) if fe in ("unit", "twoway") else None,
-        n_periods=int(labels.loc[used.index, time].nunique()) if fe in ("time", "twoway") else None,
+        y=y, x=tuple(x), coefficients=coefs, nobs=n, r2=float(r2), r2_adj=float(r2_adj),
+        r2_within=None if r2_within is None else float(r2_within), f_stat=f_stat, f_p=f_p, f_df=(float(k), df_inf),
+        df_resid=df_inf, se=kind if kind != "cluster" else f"cluster:{cluster}", fe=fe, level=level,
+        n_clusters=n_clusters, n_units=int(labels[unit].nunique()) if fe in ("unit", "twoway") else None,
+        n_periods=int(labels[time].nunique()) if fe in ("time", "twoway") else None,
         dropped=dropped, source=src, notes=tuple(notes),
     )
 
 
-def _fe_dummies(labels: pd.DataFrame | None, fe: str | None, unit: str | None, time: str | None) -> pd.DataFrame | None:
-    """Unit and/or period dummies (first level of each dropped; the constant is added by the caller)."""
-    if fe is None:
-        return None
-    parts = []
-    if fe in ("unit", "twoway"):
-        parts.append(pd.get_dummies(labels[unit], prefix="unit", prefix_sep="=", drop_first=True, dtype=float))
-    if fe in ("time", "twoway"):
-        parts.append(pd.get_dummies(labels[time], prefix="time", prefix_sep="=", drop_first=True, dtype=float))
-    return pd.concat(parts, axis=1)
+def _inference(params: np.ndarray, V: np.ndarray, df: float, level: float):
+    """se = √diag V, t = β / se, two-sided p and CI from t(df)."""
+    from scipy import stats
+
+    se = np.sqrt(np.diag(V))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = params / se
+    p = 2 * stats.t.sf(np.abs(t), df)
+    q = stats.t.ppf((1 + level) / 2, df)
+    return params, se, t, p, params - q * se, params + q * se
 
 
-def _check_rank(design: pd.DataFrame, x: list[str], fe: str | None, src: str) -> None:
-    """Refuse a singular design, naming the x column that is a combination of the others (or of the FE)."""
-    mat = design.to_numpy()
+def _wald_f(b: np.ndarray, V: np.ndarray, df: float) -> tuple[float, float]:
+    """Wald F = b'V⁻¹b / q with F(q, df): every slope zero."""
+    from scipy import stats
+
+    try:
+        f = float(b @ np.linalg.solve(V, b)) / len(b)
+    except np.linalg.LinAlgError:
+        return np.nan, np.nan
+    return f, float(stats.f.sf(f, len(b), df))
+
+
+def _too_few(src: str, n: int, k: int, dropped: Dropped) -> str:
+    extra = f" ({dropped.count} rows dropped for missing values)" if dropped.count else ""
+    return f"{src}: {n} complete rows for {k} parameters; the regression needs more rows than parameters{extra}"
+
+
+def _collinear(X: pd.DataFrame, xt: np.ndarray | None, src: str) -> None:
+    """Raise a DataError naming the x columns that are constant within the effects or combinations of others."""
+    mat = X.to_numpy() if xt is None else xt
+    scale = np.abs(X.to_numpy() - X.to_numpy().mean(axis=0)).max(axis=0)
+    if xt is not None:
+        flat = [c for c, s, v in zip(X.columns, scale, np.abs(xt).max(axis=0)) if v <= 1e-9 * max(s, 1e-300)]
+        if flat:
+            raise DataError(f"{src}: x column(s) {', '.join(flat)} are constant within the fixed effects "
+                            "(their effect is absorbed); remove them or use fewer fixed effects")
+    if xt is None:
+        mat = np.column_stack([np.ones(len(mat)), mat])
     full = np.linalg.matrix_rank(mat)
-    if full == mat.shape[1]:
-        return
-    others = [c for c in design.columns if c not in x]
-    base = np.linalg.matrix_rank(design[others].to_numpy()) if others else 0
-    bad = []
-    for t in x:
-        rest = design.drop(columns=[t]).to_numpy()
-        if np.linalg.matrix_rank(rest) == full:
-            bad.append(t)
-    why = " or constant within the fixed effects" if fe else ""
-    if base < len(others):
-        raise DataError(f"{src}: the fixed effects are collinear (every unit in a single period, or similar)")
-    raise DataError(f"{src}: x column(s) {', '.join(bad) or ', '.join(x)} are a linear combination of the other "
-                    f"regressors{why}; remove one")
+    off = 0 if xt is not None else 1
+    bad = [c for i, c in enumerate(X.columns) if np.linalg.matrix_rank(np.delete(mat, i + off, axis=1)) == full]
+    raise DataError(f"{src}: x column(s) {', '.join(bad or list(X.columns))} are a linear combination of the "
+                    "other regressors" + (" and the fixed effects" if xt is not None else "") + "; remove one")
 
 
-def _vif(X: pd.DataFrame, dummies: pd.DataFrame | None) -> dict[str, float]:
-    """VIF_j = 1 / (1 - R²_j) of x_j on the other x (statsmodels); with FE on the within-transformed x."""
-    import statsmodels.api as sm
+class _Absorber:
+    """Projection off the fixed effects (unit and/or period dummies with a constant), exact for unbalanced panels.
+
+    One factor: demeaning by group, x̃ = x - x̄_g; leverage 1 / n_g.
+    Two factors (Frisch–Waugh–Lovell): demean by the factor with more levels
+    (M_A), then project off the demeaned dummies of the other one,
+    T̃ = M_A D_B: x̃ = M_A x - T̃ (T̃'T̃)⁻ T̃' M_A x, via a pivoted QR of the N × (L_B - 1)
+    matrix T̃ (rank-revealing, so disconnected panels are handled). Leverage of
+    the dummies: 1 / n_a + Σ_j Q_ij². Cost O(N L_B²), never an N × (L_A + L_B) matrix.
+    """
+
+    def __init__(self, labels: pd.DataFrame):
+        self.factors = [pd.factorize(labels[c])[0] for c in labels.columns]
+        self.levels = [int(f.max()) + 1 for f in self.factors]
+        order = np.argsort([-L for L in self.levels], kind="stable")
+        self.main = int(order[0])
+        f = self.factors[self.main]
+        self.counts = np.bincount(f)
+        self.rank = self.levels[self.main]
+        self.leverage = 1.0 / self.counts[f]
+        self.q = None
+        if len(self.factors) == 2:
+            from scipy.linalg import qr
+
+            g, L = self.factors[int(order[1])], self.levels[int(order[1])]
+            D = np.zeros((len(g), L - 1))
+            rows = np.flatnonzero(g > 0)
+            D[rows, g[rows] - 1] = 1.0  # first level dropped
+            T = self._demean(D)
+            if T.shape[1]:
+                q, r, _ = qr(T, mode="economic", pivoting=True)
+                d = np.abs(np.diag(r))
+                rank = int(np.sum(d > d[0] * max(T.shape) * np.finfo(float).eps)) if d.size and d[0] > 0 else 0
+                self.q = q[:, :rank]
+                self.rank += rank
+                self.leverage = self.leverage + np.einsum("ij,ij->i", self.q, self.q)
+
+    def _demean(self, Z: np.ndarray) -> np.ndarray:
+        f = self.factors[self.main]
+        sums = np.zeros((self.levels[self.main], Z.shape[1]))
+        np.add.at(sums, f, Z)
+        return Z - (sums / self.counts[:, None])[f]
+
+    def residualise(self, Z: np.ndarray) -> np.ndarray:
+        Z = self._demean(Z)
+        if self.q is not None:
+            Z = Z - self.q @ (self.q.T @ Z)
+        return Z
+
+    def nested_dof(self, clusters: np.ndarray) -> int:
+        """Degrees of freedom of the effects nested within clusters (each level in one cluster): L - 1 each."""
+        out = 0
+        for f, L in zip(self.factors, self.levels):
+            pairs = np.unique(np.column_stack([f, clusters]), axis=0)
+            if len(pairs) == L:  # every level of the factor lies in a single cluster
+                out += L - 1
+        return out
+
+
+def _vif(x: np.ndarray, names: list[str]) -> dict[str, float]:
+    """VIF_j = 1 / (1 - R²_j) of x_j on the other x and a constant (statsmodels); with FE, x is within-transformed."""
     from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-    if X.shape[1] == 1:
-        return {X.columns[0]: 1.0}
-    mat = X.to_numpy()
-    if dummies is not None:
-        base = sm.add_constant(dummies, has_constant="add").to_numpy()
-        coef, *_ = np.linalg.lstsq(base, mat, rcond=None)
-        mat = mat - base @ coef  # x̃: x residualised on the FE dummies (mean zero)
-    exog = np.column_stack([np.ones(len(mat)), mat])
+    if len(names) == 1:
+        return {names[0]: 1.0}
+    exog = np.column_stack([np.ones(len(x)), x])
     with np.errstate(divide="ignore", invalid="ignore"):
-        return {c: float(variance_inflation_factor(exog, i + 1)) for i, c in enumerate(X.columns)}
+        return {c: float(variance_inflation_factor(exog, i + 1)) for i, c in enumerate(names)}
