@@ -75,9 +75,12 @@ def corr_command(data, build, period, sheet, out, bom, columns, method, adjust) 
         t.add_row(escape(str(r.var1)), escape(str(r.var2)), _fmt(r.r, 3), _fmt(r.p), str(r.n),
                   *([_fmt(r.p_adj)] if adjust != "none" else []))
     console.print(t)
-    incomplete = int(df[cols].isna().any(axis=1).sum()) if all(c in df for c in cols) else 0
     if (pairs["n"] < len(df)).any():
-        _note(f"{incomplete} row(s) have a missing value in some column; each pair uses its complete rows (n).")
+        from ..stats.inputs import numeric_columns
+
+        incomplete = int(numeric_columns(df, cols).isna().any(axis=1).sum())
+        _note(f"{incomplete} of {len(df)} rows have a missing value in some column; each pair uses the rows "
+              "where both are present (n).")
     console.print(f"Wrote {', '.join(p.name for p in written)} to [bold]{escape(out)}[/]", highlight=False)
 
 
