@@ -95,7 +95,7 @@ def test_excel_and_parquet_inputs(run, csv, tmp_path):
 def test_release_input(run, tmp_path):
     idx = Index.from_spec(DEMO)
     units = pd.DataFrame({"adcode": list(idx.units), "province": [f"p{i % 3}" for i in range(len(idx.units))]})
-    rel = write_release(tmp_path / "rel", {"city": idx}, {"unit_files": {"city": "units.csv"}},
+    rel = write_release(tmp_path / "release", {"city": idx}, {"unit_files": {"city": "units.csv"}},
                         extra_files={"units.csv": units})
     res = run("stats", "corr", rel, "--columns", "DTI,infra,cloud", "--period", "2021Q1", "--out", tmp_path / "c")
     assert res.exit_code == 0, res.output
@@ -104,7 +104,8 @@ def test_release_input(run, tmp_path):
     infra = idx.table("infra")["2021Q1"].to_numpy()
     assert out.loc[0, "r"] == pytest.approx(np.corrcoef(dti, infra)[0, 1])
     assert out.loc[0, "n"] == len(idx.units)
-    res = run("stats", "ols", rel, "--y", "DTI", "--x", "cloud", "--fe", "unit", "--se", "cluster:province",
+    # the parent folder (as `dtindex demo --out` writes it) works too
+    res = run("stats", "ols", tmp_path, "--y", "DTI", "--x", "cloud", "--fe", "unit", "--se", "cluster:province",
               "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "o" / "model.json").read_text())["n_units"] == len(idx.units)
@@ -118,6 +119,10 @@ def test_clear_errors(run, csv, tmp_path):
     bad.write_text("a,b\n1,2\n3,4\n5,x y\n6,7\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["stats", "ols", str(bad), "--y", "a", "--x", "b", "--out", str(tmp_path)])
     assert res.exit_code == 1 and 'bad.csv row 4: value "x y" in column b is not a number' in res.output
+    other = tmp_path / "d.json"
+    other.write_text("{}", encoding="utf-8")
+    res = CliRunner().invoke(main, ["stats", "corr", str(other), "--columns", "a,b", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 1 and "unsupported file type '.json'; use a .csv, .tsv, .xlsx or .parquet" in res.output
     res = CliRunner().invoke(main, ["stats", "ols", str(csv), "--y", "y", "--x", "x1", "--se", "white",
                                     "--out", str(tmp_path)])
     assert res.exit_code == 1 and "cluster:COLUMN" in res.output

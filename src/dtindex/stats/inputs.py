@@ -28,6 +28,7 @@ from ..errors import DataError, describe_rows
 from ..io.tables import MISSING_TOKENS, read_table, to_numbers
 
 ID_COLUMNS = ("uCode", "Time")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,23 @@ def read_data(path: str | Path, *, build: str | Sequence[str] | None = None,
     """Read a CSV / TSV / Excel / Parquet file, or a release folder, for analysis.
 
     Files are read as text (nothing guessed); columns are converted to numbers
-    when an analysis uses them (:func:`numeric_columns`). A release folder gives
+    when an analysis uses them (:func:`numeric_columns`). A release folder (or the
+    output folder of ``dtindex demo``, which holds ``release/``) gives
     :func:`release_frame`. ``build`` only applies to releases, ``sheet`` only to
     Excel files.
     """
     path = Path(path)
     if path.is_dir():
+        if not (path / "release.json").exists() and (path / "release" / "release.json").exists():
+            path = path / "release"  # the output folder of `dtindex demo`
         return release_frame(path, build=build)
     if build:
         raise DataError(f"{path}: --build applies to a release folder, not to a file")
     if not path.exists():
         raise DataError(f"{path}: file not found")
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise DataError(f"{path}: unsupported file type {path.suffix!r}; use a .csv, .tsv, .xlsx or .parquet file, "
+                        "or a release folder")
     if path.suffix.lower() in (".parquet", ".pq"):
         df = _read_parquet(path)
     else:
