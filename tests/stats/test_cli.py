@@ -142,3 +142,15 @@ def test_help_does_not_import_the_numerics():
             "print(sorted(m for m in ('statsmodels', 'dtindex.stats') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_period_column_is_time_else_year(run, tmp_path):
+    path = tmp_path / "y.csv"
+    path.write_text("year,a,b\n2022,1,2\n2022,2,1\n2022,3,5\n2023,1,1\n2023,2,2\n2023,3,3\n2023,4,5\n", encoding="utf-8")
+    res = run("stats", "corr", path, "--columns", "a,b", "--period", "2023", "--out", tmp_path / "c")
+    assert res.exit_code == 0, res.output
+    out = pd.read_csv(tmp_path / "c" / "corr.csv")
+    assert out.loc[0, "n"] == 4 and out.loc[0, "r"] == pytest.approx(np.corrcoef([1, 2, 3, 4], [1, 2, 3, 5])[0, 1])
+    res = CliRunner().invoke(main, ["stats", "corr", str(path), "--columns", "a,b", "--period", "2030",
+                                    "--out", str(tmp_path / "d")])
+    assert res.exit_code == 1 and "no rows with year = '2030'; the periods are: 2022, 2023" in res.output

@@ -23,7 +23,7 @@ def _data_options(f):
     f = click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder.")(f)
     f = click.option("--sheet", help="Excel sheet name (default: the first sheet).")(f)
     f = click.option("--build", help="Release only: build(s) to analyse, comma-separated (default: city, else the first).")(f)
-    f = click.option("--period", help="Use only the rows whose Time column equals PERIOD (e.g. 2023Q1).")(f)
+    f = click.option("--period", help="Use only the rows of one period (column Time, else year or period; e.g. 2023Q1).")(f)
     return click.argument("data", type=click.Path(exists=True))(f)
 
 

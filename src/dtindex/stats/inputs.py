@@ -229,13 +229,24 @@ def complete_cases(frame: pd.DataFrame, extra: pd.DataFrame | None = None) -> tu
     return frame.loc[~drop], dropped
 
 
-def select_period(data: pd.DataFrame, period: str | None, *, time: str = "Time") -> pd.DataFrame:
-    """The rows of one period (``time`` column equal to ``period``); all rows when ``period`` is None."""
+PERIOD_COLUMNS = ("Time", "time", "year", "Year", "period", "Period")
+
+
+def select_period(data: pd.DataFrame, period: str | None, *, time: str | None = None) -> pd.DataFrame:
+    """The rows of one period: ``time`` column equal to ``period`` (all rows when ``period`` is None).
+
+    ``time`` defaults to the first of ``Time``, ``time``, ``year``, ``Year``, ``period``, ``Period`` present.
+    """
     if period is None:
         return data
+    if time is None:
+        time = next((c for c in PERIOD_COLUMNS if c in data.columns), None)
+        if time is None:
+            raise DataError(f"{source_name(data)}: no period column ({', '.join(PERIOD_COLUMNS)}) to select "
+                            f"period {period!r}; the columns are: {', '.join(map(str, data.columns))}")
     check_columns(data, [time], role="period column")
-    labels = data[time].astype(str)
-    keep = labels == str(period)
+    labels = data[time].astype(str).str.strip()
+    keep = labels == str(period).strip()
     if not keep.any():
         found = ", ".join(pd.unique(labels)[:20])
         raise DataError(f"{source_name(data)}: no rows with {time} = {period!r}; the periods are: {found}")

@@ -128,7 +128,9 @@ def mediate(data: pd.DataFrame, x: str, m: str | Sequence[str], y: str, *, covar
     k = len(ms)
     p_y = 2 + k + len(covs)
     if n <= p_y + 1:
-        raise DataError(f"{src}: {n} complete rows for {p_y} parameters of the outcome equation; more rows needed")
+        missing = ", ".join(f"{c} ({m})" for c, m in dropped.columns.items() if m)
+        extra = f" ({dropped.count} rows dropped for missing values in {missing})" if dropped.count else ""
+        raise DataError(f"{src}: {n} complete rows for {p_y} parameters of the outcome equation; more rows needed{extra}")
     for c in names:
         if np.ptp(used[c].to_numpy()) == 0:
             raise DataError(f"{src}: column {c} is constant in the {n} complete rows; it cannot enter a regression")

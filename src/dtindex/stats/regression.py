@@ -253,7 +253,8 @@ def _wald_f(b: np.ndarray, V: np.ndarray, df: float) -> tuple[float, float]:
 
 
 def _too_few(src: str, n: int, k: int, dropped: Dropped) -> str:
-    extra = f" ({dropped.count} rows dropped for missing values)" if dropped.count else ""
+    missing = ", ".join(f"{c} ({m})" for c, m in dropped.columns.items() if m)
+    extra = f" ({dropped.count} rows dropped for missing values in {missing})" if dropped.count else ""
     return f"{src}: {n} complete rows for {k} parameters; the regression needs more rows than parameters{extra}"
 
 
