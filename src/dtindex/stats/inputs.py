@@ -122,8 +122,8 @@ def release_frame(path: str | Path, *, build: str | Sequence[str] | None = None)
             codes_seen[code] = codes_seen.get(code, 0) + 1
     for name in names:
         b = rel[name]
-        wide = b.scores.pivot_table(index=["uCode", "Time"], columns="iCode", values="value", aggfunc="first",
-                                    dropna=False, sort=False)
+        keys = pd.MultiIndex.from_frame(b.scores[["uCode", "Time"]].drop_duplicates())  # file order
+        wide = b.scores.pivot(index=["uCode", "Time"], columns="iCode", values="value").reindex(keys)
         order = [c for c in b.framework.output_order() if c in wide.columns]
         wide = wide[order]
         wide.columns = [c if codes_seen.get(c, 1) < 2 else f"{name}:{c}" for c in wide.columns]
