@@ -183,6 +183,12 @@ class Index:
         """``iCode, Parent, weight, method``: each node's weight within its parent (sums to 1)."""
         return weights_frame(self.framework, self.weights, self.weight_log)
 
+    def units_table(self) -> pd.DataFrame:
+        """``uCode, uName`` and the group columns of each unit (its latest period), in data order."""
+        df = self.panel.to_frame(columns=[]).drop(columns="Time")
+        return df.drop_duplicates("uCode", keep="last").set_index("uCode").reindex(
+            pd.Index(self.panel.units, name="uCode")).reset_index()
+
     def stage_long(self, stage: str) -> pd.DataFrame:
         """Indicator values of one stage (raw, denominated, imputed, treated, normalised) in long form."""
         if stage not in self.stages:
@@ -305,7 +311,7 @@ class Index:
         return _clean(out)
 
     def write(self, out_dir: str | Path, *, bom: bool = False) -> list[Path]:
-        """Write scores.csv, ranks.csv, weights.csv, recipe.json (and diagnostics) atomically.
+        """Write scores.csv, ranks.csv, weights.csv, units.csv, recipe.json (and diagnostics) atomically.
 
         Tables are UTF-8 (with a BOM for Excel when ``bom``), rows in a stable
         order, so the same inputs give byte-identical files.
@@ -325,6 +331,7 @@ class Index:
         csv("scores.csv", self.scores_long())
         csv("ranks.csv", self.ranks_long())
         csv("weights.csv", self.weights_table()[["iCode", "Parent", "weight"]])
+        csv("units.csv", self.units_table())
         if self.weight_log.expert:
             sources = self.weight_log.expert_sources
             csv("expert_weights.csv", pd.concat(

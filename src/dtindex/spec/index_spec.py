@@ -69,6 +69,13 @@ class IndexSpec(BaseModel):
     title: str | None = None
     title_en: str | None = None
     description: str | None = None
+    # shown on the report's cover and under every chart and table (dtindex report)
+    source: str | None = None
+    source_en: str | None = None
+    unit: str | None = None
+    unit_en: str | None = None
+    edition: str | None = None
+    synthetic: bool = False
     framework: list[dict[str, Any]] | dict[str, Any] | None = None
     framework_table: str | None = None
     groups: list[str] = Field(default_factory=list)
