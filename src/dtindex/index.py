@@ -408,8 +408,14 @@ def build_from_spec(spec: IndexSpec, base_dir: Path | None, *, inputs: dict[str,
     data_path = resolve(spec.data.path, base_dir)
     numeric = [*fw.indicators, *fw.denominators]
     d = spec.data
-    panel = read_panel(data_path, numeric=numeric, groups=fw.groups, layout=d.layout, sheet=d.sheet,
-                       unit_col=d.unit_column, name_col=d.name_column, time_col=d.time_column)
+    if d.layout == "workbook":
+        from .io.workbook import read_data_workbook
+
+        panel = read_data_workbook(data_path, numeric=numeric, groups=fw.groups, unit_col=d.unit_column,
+                                   name_col=d.name_column, time_col=d.time_column)
+    else:
+        panel = read_panel(data_path, numeric=numeric, groups=fw.groups, layout=d.layout, sheet=d.sheet,
+                           unit_col=d.unit_column, name_col=d.name_column, time_col=d.time_column)
     inputs = {**inputs, f"data:{data_path.name}": file_sha256(data_path)}
     return build(spec, fw, panel, base_dir=base_dir, inputs=inputs, progress=progress)
 

@@ -26,8 +26,10 @@ class DataSource(BaseModel):
     """Where the indicator data come from.
 
     ``layout``: ``wide`` (COINr iData: uCode, uName, Time, group and
-    denominator columns, one column per indicator) or ``long`` (uCode, Time,
-    iCode, value). ``unit_column``, ``name_column`` and ``time_column`` rename
+    denominator columns, one column per indicator), ``long`` (uCode, Time,
+    iCode, value) or ``workbook`` (a data-entry workbook from ``dtindex init``:
+    one sheet per period or one sheet with a Time column, read with cell-level
+    errors by :func:`dtindex.io.workbook.read_data_workbook`). ``unit_column``, ``name_column`` and ``time_column`` rename
     the key columns for files that do not use COINr's names.
     """
 
@@ -42,7 +44,7 @@ class DataSource(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "DataSource":
-        check_choice("data", "layout", self.layout, ("wide", "long"))
+        check_choice("data", "layout", self.layout, ("wide", "long", "workbook"))
         return self
 
 
