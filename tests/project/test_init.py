@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -44,7 +43,8 @@ def test_init_then_build_then_report(tmp_path, monkeypatch):
 
 def test_templates_have_readme_validation_and_one_sheet_per_period(project):
     wb = openpyxl.load_workbook(project.data)
-    assert wb.sheetnames == [INFO_SHEETS[0], "2022Q1", "2022Q2", "2022Q3", "2022Q4", "2023Q1", INFO_SHEETS[1]]
+    assert wb.sheetnames == [INFO_SHEETS[0], *[f"{y}Q{q}" for y in (2021, 2022) for q in range(1, 5)], "2023Q1",
+                             INFO_SHEETS[1]]
     ws = wb["2023Q1"]
     assert [c.value for c in ws[1]] == ["uCode", "uName", "cloud", "ai", "meeting", "docs", "payment", "ecommerce"]
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
@@ -97,8 +97,8 @@ def test_filled_templates_build(project, tmp_path):
     assert idx.units == ("440300", "330100", "DEU")
     raw = idx.stage_long("raw")
     got = raw[(raw.uCode == "330100") & (raw.Time == "2023Q1")].set_index("iCode")["value"]
-    # row 3 (杭州) of sheet 2023Q1 (k = 4): 10 * 2 + column + 4; D3 was typed as text " 28 "
-    assert got.to_dict() == {"cloud": 27.0, "ai": 28.0, "meeting": 29.0, "docs": 30.0, "payment": 31.0, "ecommerce": 32.0}
+    # row 3 (杭州) of sheet 2023Q1 (k = 8): 10 * 2 + column + 8; D3 was typed as text " 32 "
+    assert got.to_dict() == {"cloud": 31.0, "ai": 32.0, "meeting": 33.0, "docs": 34.0, "payment": 35.0, "ecommerce": 36.0}
     w = idx.weights
     # expert scoring by hand: infra group cloud (5+4+5) vs ai (3+4+2) -> 14 / 23 and 9 / 23
     assert w["cloud"] == pytest.approx(14 / 23) and w["ai"] == pytest.approx(9 / 23)

@@ -253,7 +253,12 @@ def rule_most_stable_layer(stability: pd.DataFrame) -> list[Finding]:
         return []
     r = s.iloc[0]
     kind = stability.attrs.get("growth_kind", "qoq")
-    zh_kind, en_kind = ("环比", "quarter-on-quarter") if kind == "qoq" else ("同比", "year-on-year")
+    used = stability.attrs.get("periods") or []
+    per_year = _per_year(str(used[0])) if len(used) else 4
+    if kind == "qoq" and per_year > 1:
+        zh_kind, en_kind = ("环比", "quarter-on-quarter" if per_year == 4 else "month-on-month")
+    else:  # yearly data: the previous period is the previous year
+        zh_kind, en_kind = ("同比", "year-on-year")
     zh = (f"{r['name']}层增长最为稳定（{zh_kind}增速标准差{r['growth_sd'] * 100:.1f}个百分点，"
           f"平均{zh_kind}增速{_pct(r['growth_mean'])}）")
     en = (f"The {r['name_en']} layer grew most steadily (standard deviation of {en_kind} growth "

@@ -156,7 +156,7 @@ def _example_scores(experts: int, nodes: Sequence[str], seed: int = 7) -> dict[s
             for k in range(1, experts + 1)}
 
 
-def init_project(path: str | Path, *, name: str | None = None, periods: tuple[str, str] = ("2022Q1", "2023Q1"),
+def init_project(path: str | Path, *, name: str | None = None, periods: tuple[str, str] = ("2021Q1", "2023Q1"),
                  layout: str = "sheets", experts: int = 3) -> Project:
     """Write a new project folder (see the module docstring); refuse a folder that is not empty."""
     from .templates import write_ahp_template, write_data_template, write_expert_template

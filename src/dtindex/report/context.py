@@ -136,6 +136,14 @@ class ReportContext:
             return self.t(f"基期（{self.main.base_period}）全国合计=100", f"base-period ({self.main.base_period}) total = 100")
         return None
 
+    @property
+    def window_label(self) -> str:
+        """``2022Q1–2023Q1``, or one label when the window is one period."""
+        if not self.window:
+            return ""
+        w0, w1 = self.window
+        return w1 if w0 == w1 else f"{w0}–{w1}"
+
     def label(self, code: str) -> str:
         return self.main.framework[code].label(self.lang)
 

@@ -221,7 +221,7 @@ def _cities(ctx: ReportContext, ranks: pd.DataFrame) -> Section:
     if ctx.sub_yearly and ctx.previous:
         formats[tab.columns[-1]] = fmt.rank_change()
     blocks: list[Any] = [Table.from_frame(
-        tab, title=ctx.t(f"{noun}排名前20（{latest}）", f"Top 20 {ctx.units_noun} ({latest})"), formats=formats,
+        tab, title=ctx.t(f"{noun}排名前{len(tab)}（{latest}）", f"Top {len(tab)} {ctx.units_noun} ({latest})"), formats=formats,
         rank_change=tab.columns[3] if ctx.year_ago else None, heat=(tab.columns[2],), id="city-top20", sheet="city_top20",
         note=ctx.t("排名变化 = 上期名次 − 本期名次，正数表示上升。", "Rank change = earlier rank − current rank; positive means up."))]
     blocks.append(dti_charts.top_bar(ctx, ranks))
@@ -239,16 +239,18 @@ def _cities(ctx: ReportContext, ranks: pd.DataFrame) -> Section:
                                            formats={mv.columns[2]: fmt.rank(), mv.columns[3]: fmt.rank()},
                                            id="city-top10-moves", sheet="city_top10_moves"))
     if ctx.window:
-        w0, w1 = ctx.window
+        w1 = ctx.window[1]
         growth = ctx.display(A.growth_ranking(city, by="unit", window=ctx.window))
         g = growth.head(20)[["rank", nm, "mean_yoy", "value_end"]].rename(columns={
             "rank": ctx.t("增速排名", "Growth rank"), nm: noun,
             "mean_yoy": ctx.t("平均同比增速", "Mean YoY growth"), "value_end": ctx.t(f"{w1} 指数", f"Index {w1}")})
         blocks.append(Table.from_frame(
-            g, title=ctx.t(f"{noun}增速排名前20（{w0}–{w1} 同比均值）", f"Top 20 {ctx.units_noun} by growth (mean YoY, {w0}–{w1})"),
+            g, title=ctx.t(f"{noun}增速排名前{len(g)}（{ctx.window_label} 同比均值）",
+                           f"Top {len(g)} {ctx.units_noun} by growth (mean YoY, {ctx.window_label})"),
             formats={g.columns[0]: fmt.rank(), g.columns[2]: fmt.percent(1), g.columns[3]: fmt.decimal(3)},
             id="city-growth", sheet="city_growth",
-            note=ctx.t(f"增速窗口 {w0}–{w1}：窗口内各期同比增速的平均。", f"Growth window {w0}–{w1}: mean of the YoY rates in it.")))
+            note=ctx.t(f"增速窗口 {ctx.window_label}：窗口内各期同比增速的平均。",
+                       f"Growth window {ctx.window_label}: mean of the YoY rates in it.")))
         try:
             blocks.append(dti_charts.level_growth_quadrant(ctx, growth))
         except LeftOut as why:
@@ -306,8 +308,8 @@ def _provinces(ctx: ReportContext) -> Section:
         gr = A.growth_ranking(city, by="province", window=ctx.window, method=ctx.rollup)
         g = gr[["rank", col, "mean_yoy"]]
         g.columns = [ctx.t("增速排名", "Growth rank"), ctx.t("省份", "Province"), ctx.t("平均同比增速", "Mean YoY growth")]
-        blocks.append(Table.from_frame(g, title=ctx.t(f"省份增速排名（{ctx.window[0]}–{ctx.window[1]}）",
-                                                      f"Province growth ranking ({ctx.window[0]}–{ctx.window[1]})"),
+        blocks.append(Table.from_frame(g, title=ctx.t(f"省份增速排名（{ctx.window_label}）",
+                                                      f"Province growth ranking ({ctx.window_label})"),
                                        formats={g.columns[0]: fmt.rank(), g.columns[2]: fmt.percent(1)},
                                        id="province-growth", sheet="province_growth",
                                        note=ctx.t(f"省份的增速为其{how}指数的同比增速。", f"A province's growth is that of its {how}.")))
@@ -533,16 +535,18 @@ def _method(ctx: ReportContext) -> Section:
     resolved = ctx.main.recipe().get("resolved") or {}
     norms = sorted({s.get("method") for s in (resolved.get("normalise") or {}).values()} - {None})
     weights = sorted(set((resolved.get("weights") or {}).values()))
+    expert_zh = "（专家打分法 w_j = Σ_i a_ij / Σ_j Σ_i a_ij）" if "expert" in weights else ""
+    expert_en = " (expert scoring: w_j = sum_i a_ij / sum_j sum_i a_ij)" if "expert" in weights else ""
     aggs = sorted({s.get("method") for s in (resolved.get("aggregate") or {}).values()} - {None})
     k = 0 if ctx.lang == "zh" else 1
     norm_text = ("；" if k == 0 else "; ").join(_NORM_WORDS.get(n, (n, n))[k] for n in norms) or "-"
     base = f"{ctx.t('基期', 'base period')} {ctx.main.base_period}" if ctx.main.base_period else ""
     blocks.append(Paragraph(ctx.t(
         f"标准化：{norm_text}{('，' + base) if base else ''}；权重：{'、'.join(weights) or '-'}"
-        f"{'（专家打分法 w_j = Σ_i a_ij / Σ_j Σ_i a_ij）' if 'expert' in weights else ''}；聚合：{'、'.join(aggs) or '-'}（加权算术平均为 Σ w_j x_j）。"
+        f"{expert_zh}；聚合：{'、'.join(aggs) or '-'}（加权算术平均为 Σ w_j x_j）。"
         f"{ctx.rollup_note}全部表格可由构建目录（scores.csv 与 recipe.json）重新计算。",
-        f"Normalisation: {norm_text}{(', ' + base) if base else ''}; weights: {', '.join(weights) or '-'} "
-        f"{'(expert scoring: w_j = sum_i a_ij / sum_j sum_i a_ij)' if 'expert' in weights else ''}; aggregation: {', '.join(aggs) or '-'} "
+        f"Normalisation: {norm_text}{(', ' + base) if base else ''}; weights: {', '.join(weights) or '-'}"
+        f"{expert_en}; aggregation: {', '.join(aggs) or '-'} "
         f"(weighted arithmetic mean: sum_j w_j x_j). {ctx.rollup_note} Every table can be recomputed from the "
         "build folder (scores.csv and recipe.json).")))
     return Section("method", ctx.t("方法", "Method"), tuple(blocks))

@@ -59,12 +59,12 @@ def level_growth_quadrant(ctx: ReportContext, growth: pd.DataFrame) -> Chart:
     if len(pts) < 4:
         raise LeftOut("有增速的单位少于 4 个，无法划分象限。", "fewer than 4 units have a growth rate; no quadrants to draw.")
     x_med, y_med = float(np.median(pts["value_end"])), float(np.median(pts["mean_yoy"]))
-    w0, w1 = ctx.window
+    w1, span = ctx.window[1], ctx.window_label
     return Chart.from_points(
         pts, "value_end", "mean_yoy", label=ctx.name_col, kind="quadrant",
         series_name=ctx.units_noun,
-        title=ctx.t(f"水平与增速（{w1} 指数 × {w0}–{w1} 平均同比增速）",
-                    f"Level and growth (index {w1} × mean YoY growth {w0}–{w1})"),
+        title=ctx.t(f"水平与增速（{w1} 指数 × {span} 平均同比增速）",
+                    f"Level and growth (index {w1} × mean YoY growth {span})"),
         x_label=ctx.t(f"{w1} 指数", f"Index {w1}"), y_label=ctx.t("平均同比增速", "Mean YoY growth"),
         fmt=percent(1), x_fmt=decimal(1), x_threshold=x_med, y_threshold=y_med,
         quadrant_labels=(ctx.t("高水平·高增速", "high level, fast growth"), ctx.t("追赶者", "catching up"),
