@@ -268,3 +268,22 @@ def test_pku_dfiic_build_and_report_in_chromium(tmp_path):
     n_visual = len(_blocks(rep, Chart)) + len(_blocks(rep, Map))
     assert len(seen["charts"]) == n_visual >= 8
     assert all(c["canvas"] and c["drawn"] and c["series"] > 0 for c in seen["charts"]), seen["charts"]
+
+
+def test_cross_section_of_countries(tmp_path):
+    """COINr's ASEM example (51 countries, one period, minmax): rankings and charts, no maps, no time sections."""
+    asem = Path(__file__).parents[1] / "data" / "asem"
+    res = CliRunner().invoke(main, ["build", "--framework", str(asem / "ASEM_iMeta.csv"), "--data",
+                                    str(asem / "ASEM_iData.csv"), "--out", str(tmp_path / "asem")])
+    assert res.exit_code == 0, res.output
+    rep = build_report(tmp_path / "asem", lang="en")
+    assert set(_left_out(rep)) == {"provinces", "tiers", "clusters", "industries", "attribution"}
+    ids = {b.id for b in _blocks(rep, Chart)}
+    assert ids == {"city-top20-bar"}  # one period: no line, bump or quadrant to draw
+    assert _blocks(rep, Map) == []
+    method = next(s for s in rep.sections if s.id == "method")
+    assert "Provinces" not in method.blocks[-1].text
+    assert "The all units index is the plain mean of the units' scores" in method.blocks[-1].text
+    top = next(t for t in _blocks(rep, Table) if t.id == "city-top20").frame()
+    assert top.iloc[0, 1] == "Germany"  # COINr's ASEM ranking puts Germany first with these defaults
+    render(tmp_path / "asem", tmp_path / "r", lang="en")

@@ -172,17 +172,24 @@ class ReportContext:
 
     @property
     def rollup_note(self) -> str:
-        what = self.t("省份、层级和城市群", "Provinces, tiers and clusters")
+        """One sentence under each table and chart that rolls units up: sum or mean, and why."""
+        declared = self.rollup_declared
         if self.rollup == "sum":
-            why = self.t("（spec 声明的汇总方式）", " (the roll-up the spec declares)") if self.rollup_declared else \
+            why = self.t("（spec 声明的汇总方式）", " (the roll-up the spec declares)") if declared else \
                 self.t("（base_share 标准化的指数可加）", " (base_share scores are additive)")
-            return self.t(f"{what}的指数为所辖{self.units_noun}指数之和{why}。",
-                          f"{what} are the sums of their {self.units_noun}' scores{why}.")
-        why = self.t("（spec 声明的汇总方式）", " (the roll-up the spec declares)") if self.rollup_declared else \
-            self.t("（该标准化下的指数不可加，故取平均而非求和）", " (scores under this normalisation do not add up, so "
-                                                  "they are averaged, not summed)")
-        return self.t(f"{what}的指数为所辖{self.units_noun}指数的简单平均{why}。",
-                      f"{what} are the plain means of their {self.units_noun}' scores{why}.")
+        else:
+            why = self.t("（spec 声明的汇总方式）", " (the roll-up the spec declares)") if declared else \
+                self.t("（该标准化下的指数不可加，故取平均而非求和）",
+                       " (scores under this normalisation do not add up, so they are averaged, not summed)")
+        how_zh = "之和" if self.rollup == "sum" else "的简单平均"
+        if self.cities:
+            how_en = "sums" if self.rollup == "sum" else "plain means"
+            return self.t(f"{self.whole}、省份、层级和城市群的指数为所辖{self.units_noun}指数{how_zh}{why}。",
+                          f"The {self.whole.lower()} index, provinces, tiers and clusters are the {how_en} of their "
+                          f"{self.units_noun}' scores{why}.")
+        how_en = "sum" if self.rollup == "sum" else "plain mean"
+        return self.t(f"{self.whole}指数为各{self.units_noun}指数{how_zh}{why}。",
+                      f"The {self.whole.lower()} index is the {how_en} of the {self.units_noun}' scores{why}.")
 
 
 # ---------------------------------------------------------------------- derivation

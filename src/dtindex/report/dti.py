@@ -110,7 +110,7 @@ def _with_source(section: Section, source: str | None) -> Section:
 
 # ---------------------------------------------------------------------- sections
 def _require_periods(ctx: ReportContext, n: int = 2) -> None:
-    if len(ctx.periods) < n or ctx.freq is None:
+    if len(ctx.periods) < n or (n >= 2 and ctx.freq is None):
         raise LeftOut(f"数据只有 {len(ctx.periods)} 个期间，本节需要至少 {n} 个。",
                       f"the data have {len(ctx.periods)} period(s); this section needs at least {n}.")
 
@@ -182,18 +182,21 @@ def _national(ctx: ReportContext) -> Section:
         index=list(ctx.periods), columns=list(pd.unique(national["iCode"]))).reset_index()
     series_names = dict(zip(national["iCode"], national[label]))
     how = ctx.t("合计", "total") if ctx.rollup == "sum" else ctx.t(f"{ctx.unit_noun}平均", f"mean over {ctx.units_noun}")
-    blocks: list[Any] = [Chart.from_frame(
-        "line", wide, "Time", [c for c in wide.columns if c != "Time"], names=series_names,
-        title=ctx.t(f"{ctx.whole}指数及各层（{how}）", f"{ctx.whole} index and its layers ({how})"),
-        x_label=ctx.period_noun, y_label=ctx.t("指数", "Index"), unit=ctx.unit, main=True, id="national-line",
-        fmt=fmt.decimal(1), note=ctx.rollup_note)]
-    cols = ["Time", label, "value"] + (["qoq"] if ctx.sub_yearly else []) + ["yoy"]
+    blocks: list[Any] = []
+    if len(ctx.periods) >= 2:  # one period: the table says it all, a one-point line would be an empty chart
+        blocks.append(Chart.from_frame(
+            "line", wide, "Time", [c for c in wide.columns if c != "Time"], names=series_names,
+            title=ctx.t(f"{ctx.whole}指数及各层（{how}）", f"{ctx.whole} index and its layers ({how})"),
+            x_label=ctx.period_noun, y_label=ctx.t("指数", "Index"), unit=ctx.unit, main=True, id="national-line",
+            fmt=fmt.decimal(1), note=ctx.rollup_note))
+    cols = ["Time", label, "value"] + (["qoq"] if ctx.sub_yearly else []) + (["yoy"] if national["yoy"].notna().any() else [])
     table = national[cols].rename(columns={
         "Time": ctx.period_noun, label: ctx.t("指数", "Index"), "value": ctx.t("数值", "Value"),
         "qoq": ctx.vs_previous, "yoy": ctx.t("同比", "YoY")})
     formats = {table.columns[2]: fmt.decimal(2), **{c: fmt.change(1) for c in table.columns[3:]}}
     blocks.append(Table.from_frame(table, title=ctx.t(f"{ctx.whole}指数及各层与增速", f"{ctx.whole} index, layers and growth"),
-                                   formats=formats, id="national-table", sheet="national", note=ctx.rollup_note))
+                                   formats=formats, id="national-table", sheet="national",
+                                   note=ctx.rollup_note if len(ctx.periods) < 2 else None))
     if len(ctx.layers) >= 2 and len(ctx.periods) >= 3:
         stability = A.layer_stability(city, method=ctx.rollup)
         stab = stability[[label, "growth_mean", "growth_sd", "rank_moves", "stability_rank"]].rename(columns={
