@@ -408,7 +408,9 @@ def build_from_spec(spec: IndexSpec, base_dir: Path | None, *, inputs: dict[str,
     data_path = resolve(spec.data.path, base_dir)
     numeric = [*fw.indicators, *fw.denominators]
     d = spec.data
-    if d.layout == "workbook":
+    from .io.workbook import is_template
+
+    if d.layout == "workbook" or (d.layout == "wide" and d.sheet is None and is_template(data_path)):
         from .io.workbook import read_data_workbook
 
         panel = read_data_workbook(data_path, numeric=numeric, groups=fw.groups, unit_col=d.unit_column,

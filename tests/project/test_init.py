@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -163,3 +164,16 @@ def test_init_refuses_bad_input(tmp_path):
     assert (tmp_path / "b" / "mine.txt").read_text(encoding="utf-8") == "keep"
     res = CliRunner().invoke(main, ["init", str(tmp_path / "c"), "--periods", "2019"])
     assert res.exit_code == 1 and "START:END" in res.output
+
+
+def test_a_template_is_recognised_without_layout_workbook(project, tmp_path):
+    """COINr route: `dtindex build --framework meta.csv --data data.xlsx` reads the filled template."""
+    fw = Index.from_spec(project.spec).framework
+    rows = [{"iCode": n.code, "iName": n.label("zh"), "iName_en": n.label("en"), "Level": fw.level_of(n.code),
+             "Weight": 1, "Direction": 1, "Parent": n.parent or "", "Type": "Indicator" if n.is_indicator else "Aggregate"}
+            for n in fw]
+    pd.DataFrame(rows).to_csv(tmp_path / "meta.csv", index=False)
+    res = CliRunner().invoke(main, ["build", "--framework", str(tmp_path / "meta.csv"), "--data", str(project.data),
+                                    "--out", str(tmp_path / "b")])
+    assert res.exit_code == 0, res.output
+    assert Index.from_coinr(tmp_path / "meta.csv", project.data).period_labels[-1] == "2023Q1"
