@@ -31,7 +31,8 @@ def top_bar(ctx: ReportContext, ranks: pd.DataFrame, n: int = 20) -> Chart:
     return Chart("bar", ctx.t(f"{ctx.unit_noun}指数前{len(cur)}名（{ctx.latest}）", f"Top {len(cur)} {ctx.units_noun} ({ctx.latest})"),
                  categories=tuple(cur[ctx.name_col].astype(str)),
                  series=(Series(ctx.t("指数", "Index"), tuple(cur["value"].astype(float))),),
-                 horizontal=True, unit=ctx.unit, fmt=decimal(2), main=True, id="city-top20-bar", sheet="city_top20_bar")
+                 horizontal=True, fmt=decimal(2), main=True, id="city-top20-bar", sheet="city_top20_bar",
+                 note=ctx.t(f"单位：{ctx.unit}", f"Unit: {ctx.unit}") if ctx.unit else None)
 
 
 def rank_bump(ctx: ReportContext, ranks: pd.DataFrame, n: int = 10) -> Chart:
