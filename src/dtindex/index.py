@@ -183,6 +183,16 @@ class Index:
         """``iCode, Parent, weight, method``: each node's weight within its parent (sums to 1)."""
         return weights_frame(self.framework, self.weights, self.weight_log)
 
+    def rollup_weights(self) -> pd.DataFrame | None:
+        """Weights of a ``weighted_mean`` roll-up (the spec's ``rollup.weight`` column): rows = units,
+        columns = periods as in :meth:`table`; None for other roll-ups."""
+        cfg = self.spec.methods.rollup
+        if cfg.method != "weighted_mean" or not cfg.weight:
+            return None
+        p = self.panel
+        X = np.where(p.present, p.column(cfg.weight), np.nan).reshape(p.n_periods, p.n_units).T
+        return pd.DataFrame(X, index=pd.Index(p.units, name="uCode"), columns=[lbl or "value" for lbl in p.period_labels])
+
     def units_table(self) -> pd.DataFrame:
         """``uCode, uName`` and the group columns of each unit (its latest period), in data order."""
         df = self.panel.to_frame(columns=[]).drop(columns="Time")
@@ -332,6 +342,11 @@ class Index:
         csv("ranks.csv", self.ranks_long())
         csv("weights.csv", self.weights_table()[["iCode", "Parent", "weight"]])
         csv("units.csv", self.units_table())
+        weights = self.rollup_weights()
+        if weights is not None:
+            long = weights.reset_index().melt(id_vars="uCode", var_name="Time", value_name="weight")
+            long["Time"] = long["Time"].replace("value", "")
+            csv("rollup_weights.csv", long[long["weight"].notna()][["uCode", "Time", "weight"]])
         if self.weight_log.expert:
             sources = self.weight_log.expert_sources
             csv("expert_weights.csv", pd.concat(

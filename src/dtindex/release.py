@@ -109,6 +109,19 @@ class BuildResult:
             return {}
         return {u: n for u, n in zip(df["uCode"], df["uName"]) if n}
 
+    def rollup_weights(self) -> pd.DataFrame | None:
+        """Weights of a ``weighted_mean`` roll-up (``rollup_weights.csv``) shaped as :meth:`table`; else None."""
+        path = self.path / "rollup_weights.csv"
+        if not path.exists():
+            return None
+        df = pd.read_csv(path, dtype={"uCode": str, "Time": str}, keep_default_na=False, na_values={"weight": [""]})
+        wide = df.pivot(index="uCode", columns="Time", values="weight")
+        periods = [p for p in self.period_labels if p in wide.columns] or list(wide.columns)
+        wide = wide.reindex(index=pd.Index(self.units, name="uCode"), columns=periods).astype(float)
+        wide.columns = [c or "value" for c in wide.columns]
+        wide.columns.name = None
+        return wide
+
     def table(self, code: str | None = None, *, what: str = "scores") -> pd.DataFrame:
         """Wide table of one node: rows = units (in file order), columns = periods."""
         code = code or self.root

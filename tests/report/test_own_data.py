@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from dtindex.cli import main
 from dtindex.index import Index
 from dtindex.release import Release
-from dtindex.report import Callout, Chart, Map, Table, render_html
+from dtindex.report import Callout, Chart, KPICards, Map, Table, render_html
 from dtindex.report.context import derive_window, report_context
 from dtindex.report.dti import build_report, render
 
@@ -287,3 +287,30 @@ def test_cross_section_of_countries(tmp_path):
     top = next(t for t in _blocks(rep, Table) if t.id == "city-top20").frame()
     assert top.iloc[0, 1] == "Germany"  # COINr's ASEM ranking puts Germany first with these defaults
     render(tmp_path / "asem", tmp_path / "r", lang="en")
+
+
+def test_declared_weighted_mean_rollup(tmp_path):
+    """``rollup: {method: weighted_mean, weight: population}``: provinces are population-weighted means."""
+    units = [("330100", "杭州市"), ("330200", "宁波市"), ("440300", "深圳市"), ("440100", "广州市"), ("510100", "成都市")]
+    df = _panel(units, ["2021", "2022", "2023"])
+    df["population"] = df["uCode"].map({"330100": 1200.0, "330200": 950.0, "440300": 1750.0, "440100": 1880.0,
+                                        "510100": 2100.0})
+    df.to_csv(tmp_path / "data.csv", index=False)
+    spec = SPEC.replace("data:\n  path: data.csv\n", "denominators: [population]\ndata:\n  path: data.csv\n")
+    spec = spec.replace("  aggregate: {method: arithmetic}\n",
+                        "  aggregate: {method: arithmetic}\n  rollup: {method: weighted_mean, weight: population}\n")
+    (tmp_path / "spec.yaml").write_text(spec, encoding="utf-8")
+    Index.from_spec(tmp_path / "spec.yaml").write(tmp_path / "b")
+    assert (tmp_path / "b" / "rollup_weights.csv").exists()
+    ctx = report_context(tmp_path / "b")
+    assert ctx.rollup == "weighted_mean" and ctx.rollup_weight == "population"
+    rep = build_report(tmp_path / "b")
+    prov = next(t for t in _blocks(rep, Table) if t.id == "province-ranking")
+    assert "以 population 加权的平均" in prov.note
+    s = Release.load(tmp_path / "b").main.table("INNO")["2023"]
+    zj = prov.frame().set_index(prov.columns[1].name).iloc[:, 1]["浙江"]
+    assert zj == pytest.approx((1200 * s["330100"] + 950 * s["330200"]) / (1200 + 950))
+    kpi = next(k for k in _blocks(rep, KPICards)).cards[0]
+    total = 1200 + 950 + 1750 + 1880 + 2100
+    assert kpi.value == pytest.approx((1200 * s["330100"] + 950 * s["330200"] + 1750 * s["440300"]
+                                      + 1880 * s["440100"] + 2100 * s["510100"]) / total)

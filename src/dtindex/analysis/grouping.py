@@ -172,8 +172,12 @@ def _custom(index: pd.Index, mapping: pd.Series, sep: str | None, owner: str) ->
     return Grouping("custom", labels, order, {g: g for g in order}, {g: g for g in order})
 
 
-def rollup(wide: pd.DataFrame, grouping: Grouping, how: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group values (``sum`` with all-missing -> missing, or ``mean``) and counts of present units.
+def rollup(wide: pd.DataFrame, grouping: Grouping, how: str,
+           weights: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group values (``sum`` with all-missing -> missing, ``mean``, or ``weighted_mean``) and counts of present units.
+
+    ``weighted_mean``: ``v_g,t = sum_c w_c,t s_c,t / sum_c w_c,t`` over the group's units with
+    both a score and a weight in period t (``weights`` has the rows and columns of ``wide``).
 
     Rows are the groups that have at least one unit, in canonical order;
     ``by="unit"`` returns the table itself (counts 1/0).
@@ -184,7 +188,14 @@ def rollup(wide: pd.DataFrame, grouping: Grouping, how: str) -> tuple[pd.DataFra
     keep = pd.notna(labels)
     sub = wide[keep]
     g = sub.groupby(labels[keep], sort=False)
-    values = g.sum(min_count=1) if how == "sum" else g.mean()
+    if how == "weighted_mean":
+        W = weights.reindex(index=sub.index, columns=sub.columns).astype(float)
+        valid = sub.notna() & W.notna()
+        num = (sub * W).where(valid).groupby(labels[keep], sort=False).sum(min_count=1)
+        den = W.where(valid).groupby(labels[keep], sort=False).sum(min_count=1)
+        values = num / den.where(den != 0)
+    else:
+        values = g.sum(min_count=1) if how == "sum" else g.mean()
     counts = g.count()
     order = grouping.present_order(values.index.tolist())
     values, counts = values.reindex(order), counts.reindex(order)

@@ -64,7 +64,7 @@ class ReportContext:
     previous: str | None
     year_ago: str | None
     window: tuple[str, str] | None
-    rollup: str
+    rollup: str  # "sum", "mean" or "weighted_mean"
     rollup_declared: bool
     unit_kind: str  # "city", "province" or "other"
     mapped: tuple[str, ...]
@@ -171,6 +171,20 @@ class ReportContext:
         return self.names.get(code, name) if name == code else name
 
     @property
+    def rollup_weight(self) -> str | None:
+        """The weight column of a declared weighted mean (e.g. ``population``), else None."""
+        if self.rollup != "weighted_mean":
+            return None
+        spec = self.main.recipe().get("spec") or {}
+        return str(((spec.get("methods") or {}).get("rollup") or {}).get("weight") or "weight")
+
+    @property
+    def rollup_word(self) -> str:
+        """合计 / 平均 / 加权平均 for titles."""
+        return {"sum": self.t("合计", "sum"), "mean": self.t("平均", "mean")}.get(
+            self.rollup, self.t("加权平均", "weighted mean"))
+
+    @property
     def rollup_note(self) -> str:
         """One sentence under each table and chart that rolls units up: sum or mean, and why."""
         declared = self.rollup_declared
@@ -181,13 +195,14 @@ class ReportContext:
             why = self.t("（spec 声明的汇总方式）", " (the roll-up the spec declares)") if declared else \
                 self.t("（该标准化下的指数不可加，故取平均而非求和）",
                        " (scores under this normalisation do not add up, so they are averaged, not summed)")
-        how_zh = "之和" if self.rollup == "sum" else "的简单平均"
+        weight = self.rollup_weight
+        how_zh = "之和" if self.rollup == "sum" else f"以 {weight} 加权的平均" if weight else "的简单平均"
         if self.cities:
-            how_en = "sums" if self.rollup == "sum" else "plain means"
+            how_en = "sums" if self.rollup == "sum" else f"{weight}-weighted means" if weight else "plain means"
             return self.t(f"{self.whole}、省份、层级和城市群的指数为所辖{self.units_noun}指数{how_zh}{why}。",
                           f"The {self.whole.lower()} index, provinces, tiers and clusters are the {how_en} of their "
                           f"{self.units_noun}' scores{why}.")
-        how_en = "sum" if self.rollup == "sum" else "plain mean"
+        how_en = "sum" if self.rollup == "sum" else f"{weight}-weighted mean" if weight else "plain mean"
         return self.t(f"{self.whole}指数为各{self.units_noun}指数{how_zh}{why}。",
                       f"The {self.whole.lower()} index is the {how_en} of the {self.units_noun}' scores{why}.")
 
@@ -197,6 +212,8 @@ def _rollup(build: BuildResult) -> tuple[str, bool]:
     recipe = build.recipe()
     declared = (((recipe.get("spec") or {}).get("methods") or {}).get("rollup") or {}).get("method")
     if declared in ("sum", "mean"):
+        return declared, True
+    if declared == "weighted_mean" and build.rollup_weights() is not None:
         return declared, True
     resolved = recipe.get("resolved") or {}
     norm = resolved.get("normalise") or {}

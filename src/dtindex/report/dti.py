@@ -132,7 +132,7 @@ def _overview(ctx: ReportContext, ranks: pd.DataFrame) -> Section:
                                     "records; it describes no real city or industry."), kind="warning",
                               title=ctx.t("合成数据", "Synthetic data")))
     what = ctx.t(f"{ctx.whole}指数", f"{ctx.whole} index") if ctx.rollup == "sum" else \
-        ctx.t(f"{ctx.unit_noun}平均指数", f"Mean {ctx.unit_noun.lower()} index")
+        ctx.t(f"{ctx.unit_noun}{ctx.rollup_word}指数", f"{ctx.rollup_word.capitalize()} {ctx.unit_noun.lower()} index")
     cards = [KPI(ctx.t(f"{ctx.latest} {what}", f"{what} {ctx.latest}"), float(top["value"]), fmt.decimal(2),
                  change=None if pd.isna(top["yoy"]) else float(top["yoy"])),
              KPI(ctx.t(f"{ctx.unit_noun}数（{ctx.latest}）", f"{ctx.units_noun.capitalize()} ({ctx.latest})"),
@@ -181,7 +181,8 @@ def _national(ctx: ReportContext) -> Section:
     wide = national.pivot(index="Time", columns="iCode", values="value").reindex(
         index=list(ctx.periods), columns=list(pd.unique(national["iCode"]))).reset_index()
     series_names = dict(zip(national["iCode"], national[label]))
-    how = ctx.t("合计", "total") if ctx.rollup == "sum" else ctx.t(f"{ctx.unit_noun}平均", f"mean over {ctx.units_noun}")
+    how = ctx.t("合计", "total") if ctx.rollup == "sum" else ctx.t(f"{ctx.unit_noun}{ctx.rollup_word}",
+                                                                    f"{ctx.rollup_word} over {ctx.units_noun}")
     blocks: list[Any] = []
     if len(ctx.periods) >= 2:  # one period: the table says it all, a one-point line would be an empty chart
         blocks.append(Chart.from_frame(
@@ -296,7 +297,7 @@ def _provinces(ctx: ReportContext) -> Section:
     if ctx.year_ago:
         cols["change_yoy"] = ctx.t("较上年同期", "vs a year earlier") if ctx.sub_yearly else ctx.vs_previous
     tab = cur[list(cols)].rename(columns=cols)
-    how = ctx.t("合计", "sum") if ctx.rollup == "sum" else ctx.t("平均", "mean")
+    how = ctx.rollup_word
     blocks: list[Any] = [Table.from_frame(
         tab, title=ctx.t(f"省份排名（{latest}，所辖{ctx.units_noun}{how}）", f"Province ranking ({latest}, {how} of {ctx.units_noun})"),
         formats={tab.columns[0]: fmt.rank(), tab.columns[2]: fmt.decimal(2)},
@@ -319,6 +320,15 @@ def _provinces(ctx: ReportContext) -> Section:
     return Section("provinces", ctx.t("省份", "Provinces"), tuple(blocks))
 
 
+def _weighted_means(ctx: ReportContext, by: str, summary: pd.DataFrame) -> pd.Series:
+    """The summary's ``mean_index`` (plain mean of members), or the declared weighted mean of the latest period."""
+    if ctx.rollup != "weighted_mean":
+        return summary["mean_index"]
+    r = A.rank_table(ctx.main, by=by, method="weighted_mean")
+    latest = r[r["Time"] == ctx.latest].set_index("unit")["value"]
+    return summary["group"].map(latest)
+
+
 def _tiers(ctx: ReportContext) -> Section:
     _require_regions(ctx, "城市层级", "City tiers")
     _require_periods(ctx, 2)
@@ -327,6 +337,7 @@ def _tiers(ctx: ReportContext) -> Section:
     city, lang = ctx.main, ctx.lang
     grp = "group" if lang == "zh" else "group_en"
     tiers = A.tier_summary(city, window=ctx.window, method="sum")
+    tiers["mean_index"] = _weighted_means(ctx, "tier", tiers)
     tier_list = str(tiers["tier_list"].iloc[0]) if "tier_list" in tiers.columns and len(tiers) else "2025"
     blocks: list[Any] = []
     if ctx.rollup == "sum":
@@ -366,6 +377,7 @@ def _clusters(ctx: ReportContext) -> Section:
     city, lang, latest = ctx.main, ctx.lang, ctx.latest
     grp = "group" if lang == "zh" else "group_en"
     clusters = A.cluster_summary(city, window=ctx.window, method="sum")
+    clusters["mean_index"] = _weighted_means(ctx, "cluster", clusters)
     blocks: list[Any] = []
     if ctx.rollup == "sum":
         blocks.append(Chart.from_frame("grouped_bar", clusters, grp, ["share", "unit_share"],
