@@ -314,3 +314,14 @@ def test_declared_weighted_mean_rollup(tmp_path):
     total = 1200 + 950 + 1750 + 1880 + 2100
     assert kpi.value == pytest.approx((1200 * s["330100"] + 950 * s["330200"] + 1750 * s["440300"]
                                       + 1880 * s["440100"] + 2100 * s["510100"]) / total)
+
+
+def test_own_report_in_chromium(own_build, tmp_path):
+    """A yearly, minmax, partly non-Chinese report renders in Chromium (runs in CI, where PKU-DFIIC is absent)."""
+    files = render(own_build, tmp_path / "r", lang="en")
+    rep = build_report(own_build, lang="en")
+    seen = open_in_chromium(files["html"], screenshot="own-data-report.png")
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert len(seen["charts"]) == len(_blocks(rep, Chart)) + len(_blocks(rep, Map))
+    assert all(c["canvas"] and c["drawn"] and c["series"] > 0 for c in seen["charts"]), seen["charts"]
+    assert {c["id"] for c in seen["charts"]} >= {"chart-city-bump", "chart-city-quadrant", "chart-tier-layers"}

@@ -61,6 +61,11 @@ def build_report(release: Release | str | Path, *, lang: str = "zh", geojson: st
     ``window`` = (start, end) of the growth rankings (default: derived from the periods);
     ``info`` overrides the cover information (``title``, ``title_en``, ``source``,
     ``source_en``, ``unit``, ``unit_en``, ``edition``) that otherwise comes from the spec.
+
+    The sections are an explicit list. To add one, append one line
+    ``_section(ctx, "<id>", "<zh title>", "<en title>", lambda: <function>(...))``; the function
+    returns a :class:`Section`, or raises :class:`~dtindex.report.context.LeftOut` with the
+    reason when the release lacks its data (the report then shows that one line instead).
     """
     ctx = report_context(release, lang=lang, geojson=geojson, window=window, info=info)
     rel, city = ctx.release, ctx.main
@@ -271,7 +276,8 @@ def _cities(ctx: ReportContext, ranks: pd.DataFrame) -> Section:
                           tuple((str(u), None if pd.isna(v) else float(v)) for u, v in values.items() if str(u) in known),
                           level="province", geojson=ctx.geojson, id="city-map", fmt=fmt.decimal(2), unit=ctx.unit))
     if ctx.unmapped:
-        shown = [f"{ctx.names.get(u, u)}" + ("" if ctx.names.get(u, u) == u else f"（{u}）") for u in ctx.unmapped[:40]]
+        shown = [f"{ctx.names.get(u, u)}" + ("" if ctx.names.get(u, u) == u else ctx.t(f"（{u}）", f" ({u})"))
+                 for u in ctx.unmapped[:40]]
         more = len(ctx.unmapped) - len(shown)
         text = "、".join(shown) if lang == "zh" else ", ".join(shown)
         if ctx.cities or ctx.unit_kind == "province":
