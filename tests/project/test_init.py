@@ -177,3 +177,26 @@ def test_a_template_is_recognised_without_layout_workbook(project, tmp_path):
                                     "--out", str(tmp_path / "b")])
     assert res.exit_code == 0, res.output
     assert Index.from_coinr(tmp_path / "meta.csv", project.data).period_labels[-1] == "2023Q1"
+
+
+def test_long_layout(tmp_path):
+    p = init_project(tmp_path / "long", periods=("2021", "2023"), layout="long")
+    ws = openpyxl.load_workbook(p.data)["data"]
+    assert [c.value for c in ws[1]] == ["uCode", "uName", "Time", "iCode", "value"]
+    idx = Index.from_spec(p.spec)
+    wide = init_project(tmp_path / "wide", periods=("2021", "2023"), layout="wide")
+    ref = Index.from_spec(wide.spec)
+    # the same example values in either layout give the same index
+    np.testing.assert_allclose(idx.table("DTI").to_numpy(), ref.table("DTI").to_numpy())
+    wb = openpyxl.load_workbook(p.data)
+    wb["data"]["D5"] = "clouds"
+    wb.save(p.data)
+    with pytest.raises(DataError, match="data.xlsx sheet data cell D5: 'clouds' is not an indicator of the framework"):
+        Index.from_spec(p.spec)
+    for col in "ABCD":  # row 5 repeats row 4's unit, period and indicator
+        wb["data"][f"{col}5"] = wb["data"][f"{col}4"].value
+    wb.save(p.data)
+    unit = wb["data"]["A4"].value
+    with pytest.raises(DataError, match=rf"data.xlsx sheet data rows 4, 5: unit '{unit}', period 2021, indicator cloud "
+                                        "appears more than once"):
+        Index.from_spec(p.spec)

@@ -13,8 +13,8 @@ from rich.markup import escape
 @click.argument("name", type=click.Path(file_okay=False))
 @click.option("--periods", default="2021Q1:2023Q1", show_default=True, metavar="START:END",
               help="Periods of the data template, e.g. 2019:2023 (years), 2022Q1:2023Q1, 2023-01:2023-12.")
-@click.option("--layout", type=click.Choice(["sheets", "wide"]), default="sheets", show_default=True,
-              help="data.xlsx: one sheet per period, or one sheet with a Time column.")
+@click.option("--layout", type=click.Choice(["sheets", "wide", "long"]), default="sheets", show_default=True,
+              help="data.xlsx: one sheet per period; one sheet with a Time column; or one long sheet (iCode, value).")
 @click.option("--experts", type=click.IntRange(1, 50), default=3, show_default=True,
               help="Number of expert sheets in experts.xlsx.")
 def command(name: str, periods: str, layout: str, experts: int) -> None:

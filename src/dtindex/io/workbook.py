@@ -6,7 +6,8 @@ Layout (``data.layout: workbook`` in the spec):
 * every other sheet holds the indicator table with a header row: ``uCode``, ``uName``, the
   group columns and one column per indicator. A sheet **without** a ``Time`` column is one
   period, named by the sheet (``2023Q1``, ``2023``, ``2023-01``); a sheet **with** a ``Time``
-  column holds several periods (the one-sheet "period column" layout);
+  column holds several periods (the one-sheet "period column" layout). A sheet with the
+  columns ``iCode`` and ``value`` is **long**: one row per unit, period and indicator;
 * an empty ``uCode`` is filled from ``uName`` when the name is a city of the shipped region
   table (full name ``杭州市`` or short name ``杭州``); units the table does not know (countries,
   enterprises) keep their own code;
@@ -92,6 +93,42 @@ def _city_codes() -> dict[str, str]:
     return {**dict(zip(t["name"].astype(str), codes)), **dict(zip(t["short_name"].astype(str), codes))}
 
 
+LONG_CODE, LONG_VALUE = "iCode", "value"
+
+
+def _long_to_wide(out: pd.DataFrame, frame: pd.DataFrame, rownos: list[int], cols: dict[str, int],
+                  numeric: Sequence[str], groups: Sequence[str], where: str, unit_col: str, name_col: str,
+                  time_col: str) -> pd.DataFrame:
+    """A long sheet (one row per unit, period and indicator: ``iCode``, ``value``) as wide rows."""
+    codes = _text(frame[cols[LONG_CODE]])
+    bad = np.flatnonzero((~codes.isin(list(numeric))).to_numpy())
+    if bad.size:
+        i = int(bad[0])
+        what = "empty iCode" if codes.iloc[i] == "" else f"{codes.iloc[i]!r} is not an indicator of the framework"
+        raise DataError(f"{where} cell {_column_letter(cols[LONG_CODE])}{rownos[i]}: {what}; indicators are "
+                        f"{describe_rows(list(numeric), 30)}")
+    out = out.assign(**{LONG_CODE: codes.to_numpy(dtype=object),
+                        LONG_VALUE: _numbers(frame[cols[LONG_VALUE]], rownos, cols[LONG_VALUE], where).to_numpy()})
+    for g in groups:
+        out[g] = _text(frame[cols[g]]).to_numpy(dtype=object)
+    keys3 = [unit_col, time_col, LONG_CODE]
+    dup = np.flatnonzero(out.duplicated(keys3, keep=False).to_numpy())
+    if dup.size:
+        u, t, c = (out[k].iloc[dup[0]] for k in keys3)
+        same = (out[unit_col] == u) & (out[time_col] == t) & (out[LONG_CODE] == c)
+        rows_ = [rownos[i] for i in np.flatnonzero(same.to_numpy())][:5]
+        raise DataError(f"{where} rows {', '.join(map(str, rows_))}: unit {u!r}, period {t}, indicator {c} appears more "
+                        "than once; give each value once")
+    keys = [unit_col, time_col]
+    order = pd.MultiIndex.from_frame(out[keys].drop_duplicates())  # units and periods in the sheet's order
+    wide = out.pivot(index=keys, columns=LONG_CODE, values=LONG_VALUE).reindex(index=order, columns=list(numeric))
+    wide.columns.name = None
+    first = out.replace({name_col: {"": None}}).groupby(keys, sort=False)[[name_col, *groups]].first()
+    wide = wide.join(first).reset_index()
+    wide[name_col] = wide[name_col].fillna("")
+    return wide[[unit_col, name_col, time_col, *groups, *numeric]]
+
+
 def read_data_workbook(path: str | Path, *, numeric: Sequence[str], groups: Sequence[str] = (),
                        unit_col: str = "uCode", name_col: str = "uName", time_col: str = "Time"):
     """Read a data-entry workbook into a :class:`~dtindex.panel.Panel` (layout in the module docstring)."""
@@ -118,7 +155,8 @@ def read_data_workbook(path: str | Path, *, numeric: Sequence[str], groups: Sequ
             if unit_col not in cols and name_col not in cols:
                 raise DataError(f"{where} row 1: no {unit_col} (or {name_col}) column; headers are "
                                 f"{describe_rows(list(cols), 20)}")
-            missing = [c for c in [*numeric, *groups] if c not in cols]
+            long = LONG_CODE in cols and LONG_VALUE in cols
+            missing = [c for c in ([*groups] if long else [*numeric, *groups]) if c not in cols]
             if missing:
                 raise DataError(f"{where} row 1: columns named in the framework are missing: {describe_rows(missing)}; "
                                 f"headers are {describe_rows(list(cols), 30)}")
@@ -149,8 +187,12 @@ def read_data_workbook(path: str | Path, *, numeric: Sequence[str], groups: Sequ
                     raise DataError(f"{where}: the sheet name {ws.title!r} is not a period (e.g. 2023Q1, 2023, 2023-01) "
                                     f"and the sheet has no {time_col} column; name each data sheet by its period") from None
                 out[time_col] = label
-            key = out[unit_col] + "\x00" + out[time_col].astype(str)
-            dup = np.flatnonzero(key.duplicated(keep=False).to_numpy())
+            if long:
+                out = _long_to_wide(out, frame, rownos, cols, numeric, groups, where, unit_col, name_col, time_col)
+                out["_sheet"] = ws.title
+                parts.append(out)
+                continue
+            dup = np.flatnonzero(out.duplicated([unit_col, time_col], keep=False).to_numpy())
             if dup.size:
                 first = out[unit_col].iloc[dup[0]]
                 rows_ = [rownos[i] for i in dup if out[unit_col].iloc[i] == first][:5]
@@ -167,8 +209,7 @@ def read_data_workbook(path: str | Path, *, numeric: Sequence[str], groups: Sequ
     if not parts:
         raise DataError(f"{p.name}: the data sheets have no rows below their headers")
     df = pd.concat(parts, ignore_index=True)
-    key = df[unit_col] + "\x00" + df[time_col].astype(str)
-    dup = df[key.duplicated(keep=False)]
+    dup = df[df.duplicated([unit_col, time_col], keep=False)]
     if len(dup):
         raise DataError(f"{p.name}: unit {dup[unit_col].iloc[0]!r} in period {dup[time_col].iloc[0]} appears on sheets "
                         f"{describe_rows(list(pd.unique(dup['_sheet'])))}; each unit needs one row per period")

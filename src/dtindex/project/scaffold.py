@@ -50,7 +50,7 @@ EXAMPLE_CITIES = (("110000", "北京市"), ("310000", "上海市"), ("440100", "
 EXAMPLE_AHP = {"DTI": {("infra", "platform"): "2", ("infra", "application"): "3", ("platform", "application"): "2"},
                "infra": {("cloud", "ai"): "2"}, "platform": {("meeting", "docs"): "1"},
                "application": {("payment", "ecommerce"): "1/2"}}
-LAYOUTS = ("sheets", "wide")
+LAYOUTS = ("sheets", "wide", "long")
 
 
 @dataclass(frozen=True)

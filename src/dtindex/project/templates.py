@@ -4,9 +4,9 @@ Each workbook starts with a ``说明 readme`` sheet (what to fill in, the formul
 applies, the command to run) that the readers skip
 (:data:`dtindex.io.workbook.INFO_SHEETS`):
 
-* :func:`write_data_template` — one sheet per period (``layout="sheets"``) or one sheet
-  with a ``Time`` column (``layout="wide"``); columns ``uCode, uName``, then one per
-  indicator. ``uCode`` and ``uName`` offer drop-down lists of the shipped city codes and
+* :func:`write_data_template` — one sheet per period (``layout="sheets"``), one sheet
+  with a ``Time`` column (``layout="wide"``), or one long sheet ``uCode, uName, Time, iCode,
+  value`` (``layout="long"``); otherwise columns ``uCode, uName``, then one per indicator. ``uCode`` and ``uName`` offer drop-down lists of the shipped city codes and
   names (sheet ``代码表 codes``), as a warning only, so countries or enterprises can be
   entered too; indicator cells accept numbers only. Read back by
   :func:`dtindex.io.workbook.read_data_workbook` with cell-level errors.
@@ -100,16 +100,20 @@ def write_data_template(path: str | Path, fw: Framework, periods: Sequence[str],
     """
     from .. import regions
 
-    if layout not in ("sheets", "wide"):
-        raise ValueError(f"layout must be 'sheets' or 'wide'; got {layout!r}")
+    if layout not in ("sheets", "wide", "long"):
+        raise ValueError(f"layout must be 'sheets', 'wide' or 'long'; got {layout!r}")
     path = Path(path)
     indicators = list(fw.indicators)
     wb = Workbook()
     rows = _node_rows(fw, indicators)
-    where = "每个期间一张工作表，表名即期间（如 2023Q1、2023、2023-01）" if layout == "sheets" else \
-        "一张工作表 data，Time 列填期间（如 2023Q1、2023、2023-01）"
-    where_en = "one sheet per period, named by the period (2023Q1, 2023, 2023-01)" if layout == "sheets" else \
-        "one sheet 'data' with the period in the Time column (2023Q1, 2023, 2023-01)"
+    where, where_en = {
+        "sheets": ("每个期间一张工作表，表名即期间（如 2023Q1、2023、2023-01）",
+                   "one sheet per period, named by the period (2023Q1, 2023, 2023-01)"),
+        "wide": ("一张工作表 data，Time 列填期间（如 2023Q1、2023、2023-01），每个指标一列",
+                 "one sheet 'data' with the period in the Time column (2023Q1, 2023, 2023-01), one column per indicator"),
+        "long": ("一张工作表 data，每行一个单位、期间和指标：Time、iCode（指标代码）、value（数值）",
+                 "one sheet 'data', one row per unit, period and indicator: Time, iCode (indicator code), value"),
+    }[layout]
     _readme(wb.active, "数据录入模板 · data-entry template", [
         f"布局：{where}。 Layout: {where_en}.",
         "uCode 填单位代码：中国城市用 6 位行政区划代码（下拉列表来自「代码表 codes」），国家、企业等可填自己的代码；"
@@ -125,16 +129,20 @@ def write_data_template(path: str | Path, fw: Framework, periods: Sequence[str],
     ], table=rows, headings=("iCode", "名称", "name", "上级 parent"))
     codes = wb.create_sheet(CODES)
     cities = regions.cities()
-    _header(codes, ["adcode", "name", "short_name", "province", "level"])
+    _header(codes, ["adcode", "name", "short_name", "province", "level", "", "iCode"])
     for i, rec in enumerate(cities[["adcode", "name", "short_name", "province", "level"]].astype(str).itertuples(index=False), start=2):
         for j, v in enumerate(rec, start=1):
             codes.cell(i, j, v)
+    for i, code in enumerate(indicators, start=2):
+        codes.cell(i, 7, code)
     last = len(cities) + 1
     code_list = f"{quote_sheetname(CODES)}!$A$2:$A${last}"
     name_list = f"{quote_sheetname(CODES)}!$B$2:$B${last}"
-    headings = ["uCode", "uName"] + (["Time"] if layout == "wide" else []) + indicators
+    headings = ["uCode", "uName"] + {"sheets": indicators, "wide": ["Time", *indicators],
+                                     "long": ["Time", "iCode", "value"]}[layout]
     comments = {c: f"{zh} / {en}" for c, zh, en, _ in rows}
     sheets = list(periods) if layout == "sheets" else ["data"]
+    comments = comments if layout != "long" else {}
     for sheet in sheets:
         ws = wb.create_sheet(str(sheet), index=len(wb.sheetnames) - 1)
         _header(ws, headings, comments)
@@ -145,14 +153,23 @@ def write_data_template(path: str | Path, fw: Framework, periods: Sequence[str],
                                 error="不是内置城市；国家、企业等单位可以继续。 Not a shipped city; fine for other units.")
             dv.add(f"{get_column_letter(col)}2:{get_column_letter(col)}{n_rows}")
             ws.add_data_validation(dv)
-        first = 4 if layout == "wide" else 3
+        if layout == "long":
+            dv = DataValidation(type="list", formula1=f"{quote_sheetname(CODES)}!$G$2:$G${len(indicators) + 1}",
+                                allow_blank=True, showErrorMessage=True, errorTitle="指标代码 / indicator code",
+                                error="请从列表选择指标代码。 Choose an indicator code from the list.")
+            dv.add(f"D2:D{n_rows}")
+            ws.add_data_validation(dv)
+        first = {"sheets": 3, "wide": 4, "long": 5}[layout]
         dv = DataValidation(type="decimal", operator="between", formula1="-1E+15", formula2="1E+15", allow_blank=True,
                             showErrorMessage=True, errorTitle="只能填数字 / numbers only",
                             error="请填数字（小数点用 '.'）。 Enter a number (decimal point '.').")
         dv.add(f"{get_column_letter(first)}2:{get_column_letter(len(headings))}{n_rows}")
         ws.add_data_validation(dv)
         if example is not None:
-            sub = example if layout == "wide" else example[example["Time"].astype(str) == str(sheet)]
+            sub = example if layout != "sheets" else example[example["Time"].astype(str) == str(sheet)]
+            if layout == "long":
+                sub = sub.melt(id_vars=["uCode", "uName", "Time"], value_vars=indicators, var_name="iCode",
+                               value_name="value")
             for i, rec in enumerate(sub[headings].itertuples(index=False), start=2):
                 for j, v in enumerate(rec, start=1):
                     ws.cell(i, j, v)
