@@ -185,7 +185,7 @@ def test_additive_example_rolls_up_by_sum(tmp_path):
     idx = Index.from_spec(files("dtindex") / "examples" / "dti-mini" / "spec.yaml")
     idx.write(tmp_path / "b")
     ctx = report_context(tmp_path / "b")
-    assert ctx.rollup == "sum" and ctx.window == ("2022Q1", "2023Q1")
+    assert ctx.rollup == "sum" and ctx.window == ("2022Q1", "2023Q1") and ctx.release.synthetic
     rep = build_report(tmp_path / "b")
     ids = {b.id for b in _blocks(rep, Chart)}
     assert {"tier-shares", "cluster-shares", "tier-layers", "city-bump"} <= ids
