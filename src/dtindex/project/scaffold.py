@@ -6,7 +6,7 @@
   layers, two indicators each) that the user edits: names, title, source, unit, edition,
   periods and methods (base-period share normalisation, expert-scoring weights for the
   indicators, AHP weights for the layers, weighted arithmetic means);
-* ``data.xlsx`` — the data-entry template with example rows for eight cities
+* ``data.xlsx`` — the data-entry template with example rows for eight cities (about 12 % growth a year)
   (:func:`dtindex.project.templates.write_data_template`);
 * ``experts.xlsx`` — the expert-scoring template with three example experts;
 * ``ahp.xlsx`` — the AHP judgement template with example judgements;
@@ -134,12 +134,13 @@ methods:
 
 
 def _example_data(periods: Sequence[str], seed: int = 2024) -> pd.DataFrame:
-    """Seeded example values: a level per city and indicator growing about 3 % a period."""
+    """Seeded example values: a level per city and indicator growing about 12 % a year."""
     rng = np.random.default_rng(seed)
+    per_year = parse_period(periods[0]).per_year
     indicators = [c for c, *_, p in EXAMPLE_NODES if p and p != "DTI"]
     n_c, n_i, n_p = len(EXAMPLE_CITIES), len(indicators), len(periods)
     level = rng.uniform(50, 500, size=(n_c, n_i))
-    steps = 1.0 + rng.normal(0.03, 0.02, size=(n_p, n_c, n_i))
+    steps = 1.0 + rng.normal(0.12 / per_year, 0.08 / per_year, size=(n_p, n_c, n_i))
     steps[0] = 1.0
     values = np.round(level[None, :, :] * np.cumprod(steps, axis=0), 1)
     idx = pd.MultiIndex.from_product([list(periods), range(n_c)], names=["Time", "k"])
