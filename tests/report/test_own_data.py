@@ -325,3 +325,18 @@ def test_own_report_in_chromium(own_build, tmp_path):
     assert len(seen["charts"]) == len(_blocks(rep, Chart)) + len(_blocks(rep, Map))
     assert all(c["canvas"] and c["drawn"] and c["series"] > 0 for c in seen["charts"]), seen["charts"]
     assert {c["id"] for c in seen["charts"]} >= {"chart-city-bump", "chart-city-quadrant", "chart-tier-layers"}
+
+
+def test_bump_chart_spec():
+    from dtindex.errors import DataError
+    from dtindex.report.echarts import chart_spec
+    from dtindex.report.format import rank
+    from dtindex.report.model import Series
+
+    ch = Chart("bump", "ranks", categories=("2021", "2022", "2023"),
+               series=(Series("A", (1, 2, None)), Series("B", (2, 1, 1))), fmt=rank())
+    opt = chart_spec(ch, "zh")["option"]
+    assert opt["yAxis"]["inverse"] is True and opt["yAxis"]["min"] == 1 and opt["yAxis"]["max"] == 2
+    assert [s["type"] for s in opt["series"]] == ["line", "line"] and opt["series"][0]["data"][2]["value"] == "-"
+    with pytest.raises(DataError, match="bump chart shows ranks"):
+        Chart("bump", "ranks", categories=("a",), series=(Series("A", (0.5,)),), fmt=rank())
