@@ -185,6 +185,22 @@ class Index:
         """``iCode, Parent, weight, method``: each node's weight within its parent (sums to 1)."""
         return weights_frame(self.framework, self.weights, self.weight_log)
 
+    def rollup_weights(self) -> pd.DataFrame | None:
+        """Weights of a ``weighted_mean`` roll-up (the spec's ``rollup.weight`` column): rows = units,
+        columns = periods as in :meth:`table`; None for other roll-ups."""
+        cfg = self.spec.methods.rollup
+        if cfg.method != "weighted_mean" or not cfg.weight:
+            return None
+        p = self.panel
+        X = np.where(p.present, p.column(cfg.weight), np.nan).reshape(p.n_periods, p.n_units).T
+        return pd.DataFrame(X, index=pd.Index(p.units, name="uCode"), columns=[lbl or "value" for lbl in p.period_labels])
+
+    def units_table(self) -> pd.DataFrame:
+        """``uCode, uName`` and the group columns of each unit (its latest period), in data order."""
+        df = self.panel.to_frame(columns=[]).drop(columns="Time")
+        return df.drop_duplicates("uCode", keep="last").set_index("uCode").reindex(
+            pd.Index(self.panel.units, name="uCode")).reset_index()
+
     def stage_long(self, stage: str) -> pd.DataFrame:
         """Indicator values of one stage (raw, denominated, imputed, treated, normalised) in long form."""
         if stage not in self.stages:
@@ -319,7 +335,7 @@ class Index:
         return _clean(out)
 
     def write(self, out_dir: str | Path, *, bom: bool = False) -> list[Path]:
-        """Write scores.csv, ranks.csv, weights.csv, recipe.json (and diagnostics) atomically.
+        """Write scores.csv, ranks.csv, weights.csv, units.csv, recipe.json (and diagnostics) atomically.
 
         Tables are UTF-8 (with a BOM for Excel when ``bom``), rows in a stable
         order, so the same inputs give byte-identical files.
@@ -339,6 +355,12 @@ class Index:
         csv("scores.csv", self.scores_long())
         csv("ranks.csv", self.ranks_long())
         csv("weights.csv", self.weights_table()[["iCode", "Parent", "weight"]])
+        csv("units.csv", self.units_table())
+        weights = self.rollup_weights()
+        if weights is not None:
+            long = weights.reset_index().melt(id_vars="uCode", var_name="Time", value_name="weight")
+            long["Time"] = long["Time"].replace("value", "")
+            csv("rollup_weights.csv", long[long["weight"].notna()][["uCode", "Time", "weight"]])
         if self.weight_log.expert:
             sources = self.weight_log.expert_sources
             csv("expert_weights.csv", pd.concat(
@@ -415,8 +437,16 @@ def build_from_spec(spec: IndexSpec, base_dir: Path | None, *, inputs: dict[str,
     data_path = resolve(spec.data.path, base_dir)
     numeric = [*fw.indicators, *fw.denominators]
     d = spec.data
-    panel = read_panel(data_path, numeric=numeric, groups=fw.groups, layout=d.layout, sheet=d.sheet,
-                       unit_col=d.unit_column, name_col=d.name_column, time_col=d.time_column)
+    from .io.workbook import is_template
+
+    if d.layout == "workbook" or (d.layout == "wide" and d.sheet is None and is_template(data_path)):
+        from .io.workbook import read_data_workbook
+
+        panel = read_data_workbook(data_path, numeric=numeric, groups=fw.groups, unit_col=d.unit_column,
+                                   name_col=d.name_column, time_col=d.time_column)
+    else:
+        panel = read_panel(data_path, numeric=numeric, groups=fw.groups, layout=d.layout, sheet=d.sheet,
+                           unit_col=d.unit_column, name_col=d.name_column, time_col=d.time_column)
     inputs = {**inputs, f"data:{data_path.name}": file_sha256(data_path)}
     return build(spec, fw, panel, base_dir=base_dir, inputs=inputs, progress=progress)
 

@@ -32,6 +32,11 @@ from .spec.framework import Framework, framework_from_records
 
 RELEASE_FILE = "release.json"
 BUILD_FILES = ("scores.csv", "ranks.csv", "weights.csv", "recipe.json")
+UNITS_FILE = "units.csv"  # optional in a build folder: uCode, uName and group columns (written by Index.write)
+#: Name of the one build of a release read from a plain build folder (``dtindex build --out D``).
+SINGLE_BUILD = "index"
+#: Spec fields copied into the metadata of a release read from a build folder (shown on the report's cover).
+SPEC_META = ("name", "title", "title_en", "description", "source", "source_en", "unit", "unit_en", "edition", "synthetic")
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,6 +99,29 @@ class BuildResult:
     def weights_table(self) -> pd.DataFrame:
         return self.weights_frame.copy()
 
+    def unit_names(self) -> dict[str, str]:
+        """Unit code -> name from the build's ``units.csv`` (empty when the build has none)."""
+        path = self.path / UNITS_FILE
+        if not path.exists():
+            return {}
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "uCode" not in df.columns or "uName" not in df.columns:
+            return {}
+        return {u: n for u, n in zip(df["uCode"], df["uName"]) if n}
+
+    def rollup_weights(self) -> pd.DataFrame | None:
+        """Weights of a ``weighted_mean`` roll-up (``rollup_weights.csv``) shaped as :meth:`table`; else None."""
+        path = self.path / "rollup_weights.csv"
+        if not path.exists():
+            return None
+        df = pd.read_csv(path, dtype={"uCode": str, "Time": str}, keep_default_na=False, na_values={"weight": [""]})
+        wide = df.pivot(index="uCode", columns="Time", values="weight")
+        periods = [p for p in self.period_labels if p in wide.columns] or list(wide.columns)
+        wide = wide.reindex(index=pd.Index(self.units, name="uCode"), columns=periods).astype(float)
+        wide.columns = [c or "value" for c in wide.columns]
+        wide.columns.name = None
+        return wide
+
     def table(self, code: str | None = None, *, what: str = "scores") -> pd.DataFrame:
         """Wide table of one node: rows = units (in file order), columns = periods."""
         code = code or self.root
@@ -119,14 +147,57 @@ class Release:
 
     @classmethod
     def load(cls, path: str | Path) -> "Release":
+        """Read a release folder, or a plain build folder (see :meth:`from_build`)."""
         path = Path(path)
         meta_path = path / RELEASE_FILE
         if not meta_path.exists():
-            raise DataError(f"{path}: not a dtindex release folder (no {RELEASE_FILE}); build one with `dtindex demo` "
+            if path.is_dir() and all((path / f).exists() for f in BUILD_FILES):
+                return cls.from_build(path)
+            raise DataError(f"{path}: not a dtindex release folder (no {RELEASE_FILE}) nor a build folder (no "
+                            f"{', '.join(BUILD_FILES)}); make one with `dtindex build SPEC --out DIR`, `dtindex demo` "
                             "or write_release()")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         builds = {name: BuildResult.load(path / name, name) for name in meta.get("builds", [])}
         return cls(path, meta, builds)
+
+    @classmethod
+    def from_build(cls, path: str | Path, meta: Mapping[str, Any] | None = None) -> "Release":
+        """A release holding the one build written by ``dtindex build --out PATH`` (build name ``index``).
+
+        Its metadata come from the build's spec (:data:`SPEC_META`: title, source, unit,
+        edition, ...), overridden by ``meta``; ``synthetic`` is false unless the spec says so.
+        """
+        path = Path(path)
+        build = BuildResult.load(path, SINGLE_BUILD)
+        spec = build.recipe_data.get("spec") or {}
+        info: dict[str, Any] = {k: spec[k] for k in SPEC_META if spec.get(k) not in (None, "")}
+        info.setdefault("name", path.name)
+        info.update({"synthetic": bool(info.get("synthetic", False)), "builds": [SINGLE_BUILD], "main": SINGLE_BUILD,
+                     "build_folder": True, "periods": list(build.period_labels), "base_period": build.base_period})
+        info.update(dict(meta or {}))
+        return cls(path, info, {SINGLE_BUILD: build})
+
+    @property
+    def main(self) -> BuildResult:
+        """The build the report is about: ``meta["main"]``, else ``city``, else the first build."""
+        name = self.meta.get("main") or ("city" if "city" in self.builds else next(iter(self.builds), None))
+        if name is None:
+            raise DataError(f"{self.path}: the release holds no build")
+        return self[name]
+
+    def unit_names(self) -> dict[str, str]:
+        """Unit code -> name: the release's ``units.csv`` (``adcode, name``) and the main build's ``units.csv``."""
+        names: dict[str, str] = {}
+        path = self.path / UNITS_FILE
+        if path.exists() and not self.meta.get("build_folder"):
+            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+            code = "adcode" if "adcode" in df.columns else "uCode" if "uCode" in df.columns else None
+            name = "name" if "name" in df.columns else "uName" if "uName" in df.columns else None
+            if code and name:
+                names.update({c: n for c, n in zip(df[code], df[name]) if n})
+        if self.builds:
+            names.update(self.main.unit_names())
+        return names
 
     def __getitem__(self, name: str) -> BuildResult:
         try:

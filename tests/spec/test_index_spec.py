@@ -192,7 +192,7 @@ def test_bad_method_value_uses_the_one_template(tmp_path):
 
 def test_bad_layout(tmp_path):
     msg = load_error(tmp_path, FW_YAML + "data: {path: d.csv, layout: tall}\n")
-    assert "data: Value error, The 'layout' parameter of data must be one of 'wide', 'long'; got 'tall'." in msg
+    assert "data: Value error, The 'layout' parameter of data must be one of 'wide', 'long', 'workbook'; got 'tall'." in msg
 
 
 def test_not_a_mapping_and_missing_file(tmp_path):
@@ -303,7 +303,7 @@ def test_with_changes_keeps_per_level_inheritance():
         (lambda: RankSpec(ties="random"),
          "The 'ties' parameter of rank must be one of 'min', 'max', 'average', 'dense', 'first'; got 'random'."),
         (lambda: DataSource(path="d.csv", layout="tall"),
-         "The 'layout' parameter of data must be one of 'wide', 'long'; got 'tall'."),
+         "The 'layout' parameter of data must be one of 'wide', 'long', 'workbook'; got 'tall'."),
     ],
 )
 def test_model_validation_messages(make, message):

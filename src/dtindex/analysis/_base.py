@@ -152,16 +152,22 @@ def node_label(fw: Framework, code: str, lang: str) -> str:
     return fw[code].label(lang)
 
 
-def rollup_method(idx: IndexLike, method: str, owner: str) -> str:
-    """``sum`` or ``mean``: ``auto`` reads the build's resolved roll-up.
+def rollup_method(idx: IndexLike, method: str, owner: str, *, weighted: bool = False) -> str:
+    """``sum`` or ``mean`` (or ``weighted_mean``): ``auto`` reads the build's resolved roll-up.
 
     The recipe's ``resolved.rollup`` is ``sum`` for additive builds (every
     normalisation ``base_share``/``none`` and every aggregation arithmetic),
     else ``mean``. A recipe without it is classified from its resolved
-    normalisation and aggregation methods. ``weighted_mean`` needs a weight
-    column that a release does not keep, so it is refused.
+    normalisation and aggregation methods. ``weighted_mean`` (a spec's
+    ``rollup: {method: weighted_mean, weight: population}``) is returned only to
+    callers that handle it (``weighted=True``: rankings and the national series)
+    and only when the build keeps its weights (:func:`rollup_weights`); otherwise
+    it is refused.
     """
-    check_choice(owner, "method", method, ROLLUPS)
+    check_choice(owner, "method", method, (*ROLLUPS, "weighted_mean") if weighted else ROLLUPS)
+    if method == "weighted_mean":
+        rollup_weights(idx, owner)  # refuses a build without weights
+        return method
     if method != "auto":
         return method
     resolved = idx.recipe().get("resolved") or {}
@@ -175,10 +181,27 @@ def rollup_method(idx: IndexLike, method: str, owner: str) -> str:
         additive = all(s.get("method") in ADDITIVE_NORMALISATIONS for s in norm.values()) and all(
             s.get("method") == "arithmetic" for s in agg.values())
         return "sum" if additive else "mean"
+    if found == "weighted_mean" and weighted and _weights_of(idx) is not None:
+        return found
     if found not in ("sum", "mean"):
-        raise SpecError(f"{owner}: the build rolls up by {found!r}, which needs a weight column that a release does "
-                        "not keep; pass method='sum' or method='mean'")
+        raise SpecError(f"{owner}: the build rolls up by {found!r}, which needs the weight column "
+                        f"(rollup_weights.csv, written by builds since dtindex 0.1 for weighted_mean roll-ups); "
+                        "pass method='sum' or method='mean'")
     return found
+
+
+def _weights_of(idx: IndexLike) -> pd.DataFrame | None:
+    get = getattr(idx, "rollup_weights", None)
+    return get() if callable(get) else None
+
+
+def rollup_weights(idx: IndexLike, owner: str) -> pd.DataFrame:
+    """The build's roll-up weights (rows = units, columns = periods, as ``table()``), or DataError."""
+    w = _weights_of(idx)
+    if w is None:
+        raise DataError(f"{owner}: method 'weighted_mean' needs the build's roll-up weights; set "
+                        "methods.rollup: {method: weighted_mean, weight: <a data column such as population>} in the spec")
+    return w
 
 
 def require_sum(how: str, owner: str) -> None:

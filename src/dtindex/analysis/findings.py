@@ -112,6 +112,13 @@ def _year_ago(period: str) -> str | None:
     return p.shift(-p.per_year).label
 
 
+def _per_year(period: str) -> int:
+    try:
+        return parse_period(period).per_year
+    except DataError:
+        return 1
+
+
 def _scope(scope: str, owner: str) -> tuple[str, str]:
     check_choice(owner, "scope", scope, tuple(_SCOPE))
     return _SCOPE[scope]
@@ -130,12 +137,14 @@ def rule_national_growth(national: pd.DataFrame, *, period: str | None = None) -
         return []
     r = row.iloc[0]
     yoy, qoq = float(r["yoy"]), r["qoq"]
-    zh = f"{period}全国{r['name']}为{r['value']:.2f}，同比{'增长' if yoy >= 0 else '下降'}{_pct(abs(yoy))}"
-    en = (f"In {period} the national {r['name_en']} stood at {r['value']:.2f}, "
+    mean = national.attrs.get("rollup") == "mean"
+    zh = f"{period}全国{r['name']}{'（单位平均）' if mean else ''}为{r['value']:.2f}，同比{'增长' if yoy >= 0 else '下降'}{_pct(abs(yoy))}"
+    en = (f"In {period} the national {r['name_en']}{' (mean over units)' if mean else ''} stood at {r['value']:.2f}, "
           f"{'up' if yoy >= 0 else 'down'} {_pct(abs(yoy))} year on year")
-    if pd.notna(qoq):
+    sub_yearly = _per_year(period) > 1
+    if pd.notna(qoq) and sub_yearly:
         zh += f"，环比{'增长' if qoq >= 0 else '下降'}{_pct(abs(qoq))}"
-        en += f" and {'up' if qoq >= 0 else 'down'} {_pct(abs(qoq))} on the previous quarter"
+        en += f" and {'up' if qoq >= 0 else 'down'} {_pct(abs(qoq))} on the previous {'month' if _per_year(period) == 12 else 'quarter'}"
     return [_finding("national_growth", zh, en, {"period": period, "value": r["value"], "yoy": yoy,
                                                  "qoq": None if pd.isna(qoq) else float(qoq)})]
 
@@ -244,7 +253,12 @@ def rule_most_stable_layer(stability: pd.DataFrame) -> list[Finding]:
         return []
     r = s.iloc[0]
     kind = stability.attrs.get("growth_kind", "qoq")
-    zh_kind, en_kind = ("环比", "quarter-on-quarter") if kind == "qoq" else ("同比", "year-on-year")
+    used = stability.attrs.get("periods") or []
+    per_year = _per_year(str(used[0])) if len(used) else 4
+    if kind == "qoq" and per_year > 1:
+        zh_kind, en_kind = ("环比", "quarter-on-quarter" if per_year == 4 else "month-on-month")
+    else:  # yearly data: the previous period is the previous year
+        zh_kind, en_kind = ("同比", "year-on-year")
     zh = (f"{r['name']}层增长最为稳定（{zh_kind}增速标准差{r['growth_sd'] * 100:.1f}个百分点，"
           f"平均{zh_kind}增速{_pct(r['growth_mean'])}）")
     en = (f"The {r['name_en']} layer grew most steadily (standard deviation of {en_kind} growth "
@@ -376,7 +390,7 @@ def rule_double_high_leader(classified: pd.DataFrame) -> list[Finding]:
 # --------------------------------------------------------------------------- all rules
 def report_findings(city: Any, industry: Any = None, *, industry_names: pd.DataFrame | None = None,
                     period: str | None = None, window: Sequence[str] | None = None, tier_list: str = "2025",
-                    top: int = 10, strong_margin: float = 0.05, sep: str = ":") -> list[Finding]:
+                    top: int = 10, strong_margin: float = 0.05, sep: str = ":", method: str = "auto") -> list[Finding]:
     """Build the tables from a city build (and an industry build) and run every rule.
 
     Tables: :func:`national_series`, :func:`rank_table` of cities and provinces,
@@ -385,17 +399,19 @@ def report_findings(city: Any, industry: Any = None, *, industry_names: pd.DataF
     ``period``, and for the industry build :func:`industry_scale`,
     :func:`province_industry_shares` and :func:`double_high`. If the movers cannot be
     decomposed (non-arithmetic build, a child present in one period only) their sentences
-    carry no attribution and ``numbers["attribution"]`` says why.
+    carry no attribution and ``numbers["attribution"]`` says why. ``method`` is the roll-up
+    of the national series, provinces and layers (``auto``: the build's recipe; ``mean`` for
+    index points that do not add up).
 
     Returns
     -------
     list of Finding, sorted by rule order (then the rule's own order).
     """
-    national = national_series(city)
+    national = national_series(city, method=method)
     latest = national["Time"].iloc[-1]
     period = latest if period is None else str(period)
     city_ranks = rank_table(city, top=top)
-    prov_ranks = rank_table(city, by="province", top=top)
+    prov_ranks = rank_table(city, by="province", top=top, method=method)
     found: list[Finding] = []
     found += rule_national_growth(national, period=period)
     found += rule_new_leader(city_ranks, period=period, scope="city")
@@ -406,7 +422,7 @@ def report_findings(city: Any, industry: Any = None, *, industry_names: pd.DataF
                                                    method="sum"), kind="tier", strong_margin=strong_margin)
     found += rule_group_growth_leader(cluster_summary(city, period=period, window=window, method="sum"),
                                       kind="cluster", strong_margin=strong_margin)
-    found += rule_most_stable_layer(layer_stability(city))
+    found += rule_most_stable_layer(layer_stability(city, method=method))
     movers = biggest_movers(city_ranks, period=period)
     ago = _year_ago(period)
     contrib, why = None, None

@@ -7,6 +7,9 @@ industry builds (units ``"440300:C39"``) the city part before ``sep`` is looked
 up. A user mapping is a ``pandas.Series`` (or dict) whose index holds every unit
 code of the build, or every city code for city × industry builds; map a unit to
 NA to leave it out on purpose. Missing keys are an error, never a silent drop.
+Built-in kinds put a code the city table does not know (a country, an enterprise, an
+abolished city such as 莱芜 371200) in no group (listed in ``describe()``), except that
+a 6-digit code still belongs to the province of its first two digits.
 """
 
 from __future__ import annotations
@@ -111,12 +114,25 @@ def make_grouping(units: Sequence[str], by: str | pd.Series | Mapping[str, Any],
                         dict(zip(units, zh)), dict(zip(units, en)))
     from .. import regions
 
-    cities = _city_part(units, sep)
-    labels_zh = regions.group_map(by, codes=cities, tier_list=tier_list, lang="zh")
-    labels_en = regions.group_map(by, codes=cities, tier_list=tier_list, lang="en")
+    cities = pd.Series(_city_part(units, sep), dtype=object).astype(str)
+    known = cities.isin(set(regions.cities()["adcode"].astype(str))).to_numpy()
+    labels_zh = pd.Series(pd.NA, index=range(len(cities)), dtype=object)
+    labels_en = labels_zh.copy()
+    if known.any():
+        labels_zh[known] = regions.group_map(by, codes=cities[known], tier_list=tier_list, lang="zh").to_numpy(dtype=object)
+        labels_en[known] = regions.group_map(by, codes=cities[known], tier_list=tier_list, lang="en").to_numpy(dtype=object)
+    if by == "province" and not known.all():
+        # a code the city table does not know (an abolished city such as 莱芜 371200) still names its province
+        prov = regions.provinces()
+        prefix = cities.str.slice(0, 2) + "0000"
+        zh_of = dict(zip(prov["adcode"].astype(str), prov["short_name"].astype(str)))
+        en_of = dict(zip(prov["adcode"].astype(str), prov["name_en"].astype(str)))
+        unknown = ~known & cities.str.fullmatch(r"\d{6}").to_numpy()
+        labels_zh[unknown] = prefix[unknown].map(zh_of).to_numpy(dtype=object)
+        labels_en[unknown] = prefix[unknown].map(en_of).to_numpy(dtype=object)
     labels = pd.Series(labels_zh.to_numpy(dtype=object), index=index, dtype=object)
     labels = labels.where(labels.notna(), None)
-    names_en = {z: e for z, e in zip(labels_zh.dropna(), labels_en.dropna())}
+    names_en = {z: e for z, e in zip(labels_zh, labels_en) if pd.notna(z)}
     if by == "province":
         order = tuple(regions.provinces()["short_name"].astype(str))
     elif by == "tier":
@@ -156,8 +172,12 @@ def _custom(index: pd.Index, mapping: pd.Series, sep: str | None, owner: str) ->
     return Grouping("custom", labels, order, {g: g for g in order}, {g: g for g in order})
 
 
-def rollup(wide: pd.DataFrame, grouping: Grouping, how: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Group values (``sum`` with all-missing -> missing, or ``mean``) and counts of present units.
+def rollup(wide: pd.DataFrame, grouping: Grouping, how: str,
+           weights: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group values (``sum`` with all-missing -> missing, ``mean``, or ``weighted_mean``) and counts of present units.
+
+    ``weighted_mean``: ``v_g,t = sum_c w_c,t s_c,t / sum_c w_c,t`` over the group's units with
+    both a score and a weight in period t (``weights`` has the rows and columns of ``wide``).
 
     Rows are the groups that have at least one unit, in canonical order;
     ``by="unit"`` returns the table itself (counts 1/0).
@@ -168,7 +188,14 @@ def rollup(wide: pd.DataFrame, grouping: Grouping, how: str) -> tuple[pd.DataFra
     keep = pd.notna(labels)
     sub = wide[keep]
     g = sub.groupby(labels[keep], sort=False)
-    values = g.sum(min_count=1) if how == "sum" else g.mean()
+    if how == "weighted_mean":
+        W = weights.reindex(index=sub.index, columns=sub.columns).astype(float)
+        valid = sub.notna() & W.notna()
+        num = (sub * W).where(valid).groupby(labels[keep], sort=False).sum(min_count=1)
+        den = W.where(valid).groupby(labels[keep], sort=False).sum(min_count=1)
+        values = num / den.where(den != 0)
+    else:
+        values = g.sum(min_count=1) if how == "sum" else g.mean()
     counts = g.count()
     order = grouping.present_order(values.index.tolist())
     values, counts = values.reindex(order), counts.reindex(order)

@@ -17,14 +17,22 @@ from ._base import (
     order_rows,
     rank_desc,
     rollup_method,
+    rollup_weights,
 )
 
 
 def _national_wide(idx: IndexLike, codes: Sequence[str], how: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, counts = [], []
+    W = rollup_weights(idx, "national_series") if how == "weighted_mean" else None
     for code in codes:
         wide = node_table(idx, code)
-        rows.append(wide.sum(axis=0, min_count=1) if how == "sum" else wide.mean(axis=0))
+        if W is not None:  # sum_c w_c s_c / sum_c w_c over units with a score and a weight
+            w = W.reindex(index=wide.index, columns=wide.columns).astype(float)
+            valid = wide.notna() & w.notna()
+            den = w.where(valid).sum(axis=0, min_count=1)
+            rows.append((wide * w).where(valid).sum(axis=0, min_count=1) / den.where(den != 0))
+        else:
+            rows.append(wide.sum(axis=0, min_count=1) if how == "sum" else wide.mean(axis=0))
         counts.append(wide.notna().sum(axis=0))
     values = pd.DataFrame(rows, index=pd.Index(list(codes), name="iCode"))
     n = pd.DataFrame(counts, index=values.index).astype(np.int64)
@@ -66,7 +74,7 @@ def national_series(idx: IndexLike, *, codes: Sequence[str] | None = None, metho
     owner = "national_series"
     fw = idx.framework
     codes = [fw.root, *fw.children[fw.root]] if codes is None else _layers(idx, codes)
-    how = rollup_method(idx, method, owner)
+    how = rollup_method(idx, method, owner, weighted=True)
     axis = PeriodAxis.of(idx)
     values, n = _national_wide(idx, codes, how)
     qoq = growth(values, axis.previous())
@@ -117,7 +125,7 @@ def layer_stability(idx: IndexLike, *, layers: Sequence[str] | None = None, grow
     fw = idx.framework
     axis = PeriodAxis.of(idx)
     axis.require_time(owner)
-    how = rollup_method(idx, method, owner)
+    how = rollup_method(idx, method, owner, weighted=True)
     values, _ = _national_wide(idx, codes, how)
     G = growth(values, axis.previous() if growth_kind == "qoq" else axis.year_ago())
     cols = list(G.columns) if window is None else axis.window(window, owner)

@@ -25,6 +25,7 @@ from ._base import (
     order_rows,
     rank_desc,
     rollup_method,
+    rollup_weights,
     shift_columns,
     window_mean,
 )
@@ -37,8 +38,8 @@ def _entity_values(idx: IndexLike, by: By, code: str | None, method: str, tier_l
                    owner: str) -> tuple[pd.DataFrame, Grouping, str]:
     wide = node_table(idx, code)
     g = make_grouping(wide.index, by, tier_list=tier_list, sep=sep, owner=owner)
-    how = rollup_method(idx, method, owner) if g.kind != "unit" else "none"
-    values, _ = rollup(wide, g, how)
+    how = rollup_method(idx, method, owner, weighted=True) if g.kind != "unit" else "none"
+    values, _ = rollup(wide, g, how, rollup_weights(idx, owner) if how == "weighted_mean" else None)
     return values, g, how
 
 

@@ -473,7 +473,7 @@ def read_ahp_matrices(path, *, reciprocal_tol: float = 0.01) -> dict[str, pd.Dat
     Two layouts are accepted:
 
     Excel (``.xlsx``/``.xlsm``), one sheet per parent
-        The sheet name is the parent code. Row 1 holds the column labels
+        The sheet name is the parent code (a ``说明 readme`` sheet is skipped). Row 1 holds the column labels
         (cell A1 is ignored), column A the row labels; the same children must
         appear in the rows and the columns (any order). Cells hold numbers or
         fractions ``1/3`` (as text, or the formula ``=1/3``). The diagonal may
@@ -546,8 +546,12 @@ def _read_excel(p: Path, tol: float) -> dict[str, pd.DataFrame]:
         sheets = pd.read_excel(p, sheet_name=None, header=None, dtype=object, keep_default_na=False)
     except Exception as exc:  # openpyxl raises many types for a corrupt file
         raise DataError(f"AHP matrix file {p.name} could not be read as Excel: {exc}") from None
+    from ..io.workbook import INFO_SHEETS
+
     out: dict[str, pd.DataFrame] = {}
     for sheet, raw in sheets.items():
+        if sheet in INFO_SHEETS:  # a template's explanations (dtindex init), not a matrix
+            continue
         where = f"{p.name} sheet {sheet!r}"
         cells = raw.to_numpy(dtype=object)
         empty = np.array([[_label(v) is None for v in row] for row in cells], dtype=bool).reshape(cells.shape)

@@ -427,6 +427,10 @@ def read_expert_scores(path, *, expert_column: str | None = None, sheet: str | i
     column (default: the first column, e.g. ``expert``) and one column per
     indicator / node code holding that expert's score.
 
+    A workbook made by ``dtindex init`` (a ``说明 readme`` sheet, then one sheet per
+    expert with the columns ``iCode`` and ``评分 score``) is read by
+    :func:`dtindex.io.workbook.read_expert_workbook` instead.
+
     Row numbers in messages are the row numbers the user sees in the file:
     the header is row 1 and the first expert is row 2. Completely empty rows
     (e.g. trailing blank lines) hold no data and are skipped; the numbering
@@ -473,6 +477,10 @@ def read_expert_scores(path, *, expert_column: str | None = None, sheet: str | i
         except pd.errors.ParserError as exc:
             raise DataError(f"{p.name} is not a valid CSV file: {exc}") from None
     elif suffix in (".xlsx", ".xlsm"):
+        from ..io.workbook import is_template, read_expert_workbook
+
+        if sheet is None and expert_column is None and is_template(p):
+            return read_expert_workbook(p)  # dtindex init's template: one sheet per expert
         try:
             book = pd.ExcelFile(p)
         except Exception as exc:  # openpyxl raises many types for a corrupt file

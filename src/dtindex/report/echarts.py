@@ -81,7 +81,29 @@ def chart_spec(block: Chart, lang: str) -> dict:
         return _pie(block, lang)
     if block.kind == "interval":
         return _interval(block, lang)
+    if block.kind == "bump":
+        return _bump(block, lang)
     return _categories(block, lang)
+
+
+def _bump(block: Chart, lang: str) -> dict:
+    """Ranks over periods: one line per entity on an inverted value axis (rank 1 on top); the legend
+    names the lines (ECharts 4.9 has no end labels)."""
+    fmt = block.fmt
+    option = _base(True)
+    option["grid"] = _grid(True, block.y_label, block.x_label)
+    option["tooltip"].update({"trigger": "axis", "axisPointer": {"type": "line"}})
+    option["xAxis"] = _category_axis(block.categories, block.x_label, boundary=False)
+    worst = max([v for s in block.series for v in s.values if v is not None] or [1.0])
+    option["yAxis"] = _value_axis(block.y_label, scale=False, extra={"inverse": True, "min": 1, "max": worst,
+                                                                    "minInterval": 1, "nameLocation": "start"})
+    series = []
+    for s in block.series:
+        texts = fmt.texts(s.values, lang)
+        series.append({"name": s.name, "type": "line", "symbolSize": 7, "connectNulls": False,
+                       "data": [_item(v, t) for v, t in zip(s.values, texts)]})
+    option["series"] = series
+    return {"option": option, "tooltip": "axis", "axes": {"yAxis": fmt.axis()}}
 
 
 def _interval(block: Chart, lang: str) -> dict:

@@ -35,8 +35,9 @@ from .format import rank_change as rank_change_format
 
 _SLUG = re.compile(r"[a-z][a-z0-9-]{0,63}")
 
-CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "heat_table", "pie", "interval")
-CATEGORY_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "heat_table", "pie", "interval")
+CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "heat_table", "pie", "interval",
+               "bump")
+CATEGORY_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "heat_table", "pie", "interval", "bump")
 POINT_KINDS = ("scatter", "quadrant")
 #: Chart kinds that get a native Excel chart when ``main=True``.
 EXCEL_CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "pie")
@@ -443,7 +444,8 @@ class Chart:
         ``line``, ``bar`` (one series), ``grouped_bar``, ``stacked_bar`` (``percent=True``:
         100 % stacked, shares computed per category), ``scatter`` (optional threshold lines),
         ``quadrant`` (scatter with both thresholds and optional quadrant labels),
-        ``heat_table`` (categories are columns, series are rows), ``pie`` (one series).
+        ``heat_table`` (categories are columns, series are rows), ``pie`` (one series),
+        ``bump`` (ranks over periods: one line per entity, rank 1 on top; values are ranks >= 1).
     title : str
     categories : tuple of str
         x categories (empty for scatter kinds).
@@ -530,6 +532,10 @@ class Chart:
                    if lo is not None and hi is not None and lo > hi]
             if bad:
                 raise DataError(f"{owner}: low is above high for {describe_rows(bad)}.")
+        if self.kind == "bump":
+            low = [s.name for s in series if any(v is not None and v < 1 for v in s.values)]
+            if low:
+                raise DataError(f"{owner}: a bump chart shows ranks (1 = first); series {describe_rows(low)} have values below 1.")
         if self.kind == "bar" and len(series) != 1:
             raise SpecError(f"{owner}: a bar chart has one series; got {len(series)} (use grouped_bar or stacked_bar).")
         if self.kind == "pie":

@@ -26,8 +26,10 @@ class DataSource(BaseModel):
     """Where the indicator data come from.
 
     ``layout``: ``wide`` (COINr iData: uCode, uName, Time, group and
-    denominator columns, one column per indicator) or ``long`` (uCode, Time,
-    iCode, value). ``unit_column``, ``name_column`` and ``time_column`` rename
+    denominator columns, one column per indicator), ``long`` (uCode, Time,
+    iCode, value) or ``workbook`` (a data-entry workbook from ``dtindex init``:
+    one sheet per period or one sheet with a Time column, read with cell-level
+    errors by :func:`dtindex.io.workbook.read_data_workbook`). ``unit_column``, ``name_column`` and ``time_column`` rename
     the key columns for files that do not use COINr's names.
     """
 
@@ -42,7 +44,7 @@ class DataSource(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "DataSource":
-        check_choice("data", "layout", self.layout, ("wide", "long"))
+        check_choice("data", "layout", self.layout, ("wide", "long", "workbook"))
         return self
 
 
@@ -69,6 +71,13 @@ class IndexSpec(BaseModel):
     title: str | None = None
     title_en: str | None = None
     description: str | None = None
+    # shown on the report's cover and under every chart and table (dtindex report)
+    source: str | None = None
+    source_en: str | None = None
+    unit: str | None = None
+    unit_en: str | None = None
+    edition: str | None = None
+    synthetic: bool = False
     framework: list[dict[str, Any]] | dict[str, Any] | None = None
     framework_table: str | None = None
     groups: list[str] = Field(default_factory=list)
