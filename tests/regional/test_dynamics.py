@@ -54,7 +54,22 @@ def test_spatial_markov_conditions_the_classic_chain(usjoin):
     classic = markov(panel, 5, relative=True).long()
     total = sm.groupby(["from", "to"])["n"].sum().to_numpy()
     np.testing.assert_array_equal(total, classic["n"].to_numpy())
-    assert sm.attrs["homogeneity"]["dof"] > 0
+    h = sm.attrs["homogeneity"]
+    assert h["dof"] > 0 and h["LR"] >= 0 and 0 <= h["p"] <= 1
+
+
+def test_spatial_markov_hand_example():
+    # units a-b-c on a line (a~b, b~c): b's lag is the mean of a and c, a's lag is b, c's lag is b
+    from libpysal.weights import W
+
+    w = W({"a": ["b"], "b": ["a", "c"], "c": ["b"]}, id_order=["a", "b", "c"])
+    panel = pd.DataFrame({"t1": [1.0, 2.0, 9.0], "t2": [1.5, 8.0, 9.5]}, index=["a", "b", "c"])
+    # pooled values 1, 1.5, 2, 8, 9, 9.5 -> median 5: classes t1 (1, 1, 2), t2 (1, 2, 2)
+    # lags t1: a 2, b 5, c 2; t2: a 8, b 5.5, c 8 -> pooled lag median 5.25: t1 lag classes (1, 1, 1)
+    sm = spatial_markov(panel, w, 2).set_index(["lag_class", "from", "to"])
+    assert sm.loc[(1, 1, 1), "n"] == 1 and sm.loc[(1, 1, 2), "n"] == 1  # a stays low, b moves up
+    assert sm.loc[(1, 2, 2), "n"] == 1  # c stays high
+    assert sm.loc[(1, 1, 2), "p"] == 0.5 and sm.xs(2)["n"].sum() == 0
 
 
 def test_markov_hand_example():

@@ -7,10 +7,16 @@
 * Markov chain: classes are the k quantile classes of all values pooled over periods (fixed cut
   points, so a move between classes is a real move, not a re-ranking), optionally after dividing each
   period by its mean (``relative=True``). Transition counts n_ij over consecutive periods and
-  probabilities p_ij = n_ij / sum_j n_ij (giddy.markov.Markov); the ergodic distribution follows.
-* Spatial Markov (giddy.markov.Spatial_Markov): the same classes, transitions conditioned on the
-  class of the unit's spatial lag in the starting period (lag classes from the pooled quantiles of the
-  lag), with the chi-square test of homogeneity (Rey 2001).
+  probabilities p_ij = n_ij / sum_j n_ij; the ergodic distribution follows.
+* Spatial Markov (Rey 2001): the same classes, transitions conditioned on the class of the unit's
+  spatial lag (row-standardised neighbour average) in the starting period, lag classes from the
+  pooled quantiles of the lag; with the likelihood-ratio test of homogeneity
+  LR = 2 sum_l sum_ij n_ij(l) ln(p_ij(l) / p_ij), chi-square with sum over rows of (lag classes with
+  transitions - 1)(non-zero cells of the pooled row - 1) degrees of freedom (Bickenbach & Bode 2003).
+
+The counting is dtindex's own (one ``np.bincount``): giddy computes the same matrices (the tests check
+the published giddy/Rey 2001 example), but importing giddy compiles mapclassify's numba code for
+20 s and more in every new process, which a report cannot afford.
 """
 
 from __future__ import annotations
@@ -105,20 +111,23 @@ class MarkovResult:
                              "n": self.counts.ravel().astype(int)})
 
 
-def markov(panel: pd.DataFrame, k: int = 4, *, relative: bool = False) -> MarkovResult:
-    """Classic Markov chain over k pooled quantile classes (giddy.markov.Markov on the class ids)."""
-    from giddy.markov import Markov
+def _transitions(ids: np.ndarray, k: int, cond: np.ndarray | None = None, m: int = 1) -> np.ndarray:
+    """Counts of moves between consecutive periods: (m,) k x k, conditioned on ``cond`` classes 0..m-1."""
+    a, b = ids[:, :-1].ravel(), ids[:, 1:].ravel()
+    c = np.zeros_like(a) if cond is None else cond[:, :-1].ravel()
+    return np.bincount((c * k + a) * k + b, minlength=m * k * k).reshape(m, k, k).astype(float)
 
+
+def markov(panel: pd.DataFrame, k: int = 4, *, relative: bool = False) -> MarkovResult:
+    """Classic Markov chain over k pooled quantile classes (units x periods, columns in time order)."""
     if panel.shape[1] < 2:
         raise DataError("markov: needs at least two periods")
     data = _relative(panel) if relative else panel
     ids, cuts = pooled_classes(data, k)
-    m = Markov(ids, classes=np.arange(k), fill_empty_classes=True, summary=False)
-    counts = np.asarray(m.transitions, float)
+    counts = _transitions(ids, k)[0]
     with np.errstate(invalid="ignore", divide="ignore"):
         P = counts / counts.sum(axis=1, keepdims=True)
-    ss = _steady_state(P)
-    return MarkovResult(counts, P, cuts, ss, pd.DataFrame(ids + 1, index=panel.index, columns=panel.columns))
+    return MarkovResult(counts, P, cuts, _steady_state(P), pd.DataFrame(ids + 1, index=panel.index, columns=panel.columns))
 
 
 def _steady_state(P: np.ndarray) -> np.ndarray:
@@ -133,30 +142,33 @@ def _steady_state(P: np.ndarray) -> np.ndarray:
 def spatial_markov(panel: pd.DataFrame, w, k: int = 4, *, relative: bool = False) -> pd.DataFrame:
     """Spatial Markov: ``lag_class, from, to, p, n`` (lag classes 1..k of the neighbours' average).
 
-    ``w`` is a libpysal W whose id_order matches ``panel.index``. Classes of the units and of their
-    lags are pooled quantiles (giddy's ``fixed=True``), so each conditional matrix uses the cut points
-    of the classic chain.
+    ``w`` is a libpysal W whose ``id_order`` matches ``panel.index``; it is row-standardised here.
+    ``attrs["homogeneity"]`` holds the LR test (``LR``, ``dof``, ``p``) of "the neighbours' class does
+    not matter".
     """
-    from giddy.markov import Spatial_Markov
+    from scipy.stats import chi2
 
     if list(map(str, w.id_order)) != list(map(str, panel.index)):
         raise DataError("spatial markov: the weights' units differ from the data's units")
+    if panel.shape[1] < 2:
+        raise DataError("spatial markov: needs at least two periods")
     data = _relative(panel) if relative else panel
-    _, cuts = pooled_classes(data, k)
-    Y = data.to_numpy(float)
-    lag = np.column_stack([w.sparse @ Y[:, t] for t in range(Y.shape[1])]) if w.transform == "R" else None
-    if lag is None:
-        raise DataError("spatial markov needs row-standardised weights")
-    lag_cuts = np.quantile(lag.ravel(), np.linspace(0, 1, k + 1)[1:-1])
-    sm = Spatial_Markov(Y, w, k=k, m=k, fixed=True, cutoffs=cuts, lag_cutoffs=lag_cuts, fill_empty_classes=True)
-    frames = []
-    for c in range(k):
-        T = np.asarray(sm.T[c], float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            P = T / T.sum(axis=1, keepdims=True)
-        i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
-        frames.append(pd.DataFrame({"lag_class": c + 1, "from": i.ravel() + 1, "to": j.ravel() + 1,
-                                    "p": P.ravel(), "n": T.ravel().astype(int)}))
-    out = pd.concat(frames, ignore_index=True)
-    out.attrs["homogeneity"] = {"x2": float(sm.x2), "dof": float(sm.x2_dof), "p": float(sm.x2_pvalue)}
+    ids, _ = pooled_classes(data, k)
+    W = w.sparse.tocsr().astype(float)
+    W = W.multiply(1.0 / np.maximum(np.asarray(W.sum(axis=1)).ravel(), 1e-300)[:, None]).tocsr()
+    lag = np.asarray(W @ data.to_numpy(float))
+    lag_ids, _ = pooled_classes(pd.DataFrame(lag), k)
+    T = _transitions(ids, k, lag_ids, k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        P = T / T.sum(axis=2, keepdims=True)
+        pooled = T.sum(axis=0)
+        P0 = pooled / pooled.sum(axis=1, keepdims=True)
+        ratio = np.where(T > 0, P / P0[None], 1.0)
+    LR = float(2 * np.sum(T * np.log(ratio)))
+    rows_with = (T.sum(axis=2) > 0).sum(axis=0)  # lag classes with transitions out of class i
+    dof = int(np.sum(np.maximum(rows_with - 1, 0) * np.maximum((pooled > 0).sum(axis=1) - 1, 0)))
+    li, i, j = np.meshgrid(np.arange(k), np.arange(k), np.arange(k), indexing="ij")
+    out = pd.DataFrame({"lag_class": li.ravel() + 1, "from": i.ravel() + 1, "to": j.ravel() + 1,
+                        "p": P.ravel(), "n": T.ravel().astype(int)})
+    out.attrs["homogeneity"] = {"LR": LR, "dof": dof, "p": float(chi2.sf(LR, dof)) if dof else float("nan")}
     return out
