@@ -126,3 +126,22 @@ def test_errors_name_file_row_and_column(tmp_path):
     dup.write_text("unit,t,value\na,1,1\na,1,2\n", encoding="utf-8")
     res = run("markov", dup, "--value", "value", "--unit", "unit", "--time", "t", "--out", tmp_path / "o")
     assert res.exit_code == 1 and "rows 2, 3" in res.output
+
+
+def test_convergence_and_kde(city_long, tmp_path):
+    df = pd.read_csv(city_long, dtype={"uCode": str})
+    df = df[df["value"] > 0]
+    keep = df.groupby("uCode")["Time"].transform("size") == df["Time"].nunique()
+    df[keep].to_csv(tmp_path / "pos.csv", index=False)
+    res = run("convergence", tmp_path / "pos.csv", "--value", "value", "--unit", "uCode", "--time", "Time",
+              "--out", tmp_path)
+    assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(tmp_path / "sigma.csv").columns) == ["time", "cv", "sd_log", "n"]
+    beta = pd.read_csv(tmp_path / "beta.csv")
+    assert list(beta["kind"]) == ["absolute", "conditional"]
+    assert list(beta.columns) == ["kind", "beta", "se", "p", "n", "speed", "half_life", "r2"]
+    res = run("kde", city_long, "--value", "value", "--unit", "uCode", "--time", "Time", "--points", "50",
+              "--out", tmp_path)
+    assert res.exit_code == 0, res.output
+    k = pd.read_csv(tmp_path / "kde.csv")
+    assert list(k.columns) == ["time", "x", "density", "bandwidth"] and len(k) == 50 * 9

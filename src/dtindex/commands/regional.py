@@ -214,3 +214,58 @@ def obstacle_command(release_dir, build, top, out, bom) -> None:
     for note in sorted(set(notes["rescaling"])):
         err_console.print(f"Note: {note}", highlight=False)
     _done(paths)
+
+
+@command.command("convergence")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--value", "value", required=True, help="Column with the values (> 0: logarithms).")
+@click.option("--unit", "unit", required=True, help="Column with the unit code.")
+@click.option("--time", "time", required=True, help="Column with the period (sorted as text).")
+@click.option("--controls", "controls", default=None,
+              help="Comma-separated control columns for conditional beta-convergence (two-way fixed effects).")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
+def convergence_command(data, value, unit, time, controls, out, bom) -> None:
+    """sigma-convergence per period (sigma.csv) and absolute / conditional beta-convergence (beta.csv)."""
+    import pandas as pd
+
+    from ..cli import library_errors
+    from ..regional.convergence import beta_absolute, beta_conditional, sigma
+    from ..regional.data import read_long, wide
+
+    ctrl = _list(controls, "--controls") if controls else []
+    with library_errors():
+        df = read_long(data, values=[value, *ctrl], unit=unit, time=time)
+        W = wide(df, value, unit, time)
+        rows = [beta_absolute(W).as_row()]
+        if W.shape[1] >= 3:
+            rows.append(beta_conditional(W, {c: wide(df, c, unit, time) for c in ctrl}).as_row())
+        paths = [_write(sigma(W), out, "sigma.csv", bom), _write(pd.DataFrame(rows), out, "beta.csv", bom)]
+    _done(paths)
+
+
+@command.command("kde")
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--value", "value", required=True, help="Column with the values.")
+@click.option("--unit", "unit", required=True, help="Column with the unit code.")
+@click.option("--time", "time", required=True, help="Column with the period.")
+@click.option("--bandwidth", default="silverman", show_default=True,
+              help="silverman, scott, or a number (the same bandwidth for every period).")
+@click.option("--points", type=click.IntRange(10, 10_000), default=200, show_default=True, help="Grid points.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help=OUT_HELP)
+@click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
+def kde_command(data, value, unit, time, bandwidth, points, out, bom) -> None:
+    """Gaussian kernel densities per period on one grid (kde.csv: time,x,density,bandwidth)."""
+    from ..cli import library_errors
+    from ..regional.data import read_long, wide
+    from ..regional.dynamics import kde
+
+    try:
+        bw = float(bandwidth)
+    except ValueError:
+        bw = bandwidth
+    with library_errors():
+        df = read_long(data, values=[value], unit=unit, time=time)
+        W = wide(df, value, unit, time, balanced=False)
+        path = _write(kde(W, points=points, bandwidth=bw), out, "kde.csv", bom)
+    _done([path])

@@ -40,11 +40,14 @@ def silverman_bandwidth(y) -> float:
     return float(0.9 * spread * y.size ** (-0.2))
 
 
-def kde(panel: pd.DataFrame, *, points: int = 200, bandwidth: str | float = "silverman") -> pd.DataFrame:
+def kde(panel: pd.DataFrame, *, points: int = 200, bandwidth: str | float = "silverman",
+        upper_quantile: float | None = None) -> pd.DataFrame:
     """Gaussian kernel densities of each period's values (``panel``: units x periods, wide).
 
     Returns long ``time, x, density, bandwidth`` on one grid spanning all periods +- 3 of the largest
     bandwidth. ``bandwidth``: "silverman" (default), "scott", or a number (the same h for every period).
+    ``upper_quantile`` (e.g. 0.98) ends the grid at that quantile (largest over periods) + 3h, to show
+    the body of a long-tailed distribution; the densities themselves use every value.
     """
     from scipy.stats import gaussian_kde
 
@@ -63,7 +66,9 @@ def kde(panel: pd.DataFrame, *, points: int = 200, bandwidth: str | float = "sil
         else:
             raise DataError(f"kde bandwidth must be 'silverman', 'scott' or a number; got {bandwidth!r}")
     lo = min(y.min() for y in series.values()) - 3 * max(hs.values())
-    hi = max(y.max() for y in series.values()) + 3 * max(hs.values())
+    top = (max(np.quantile(y, upper_quantile) for y in series.values()) if upper_quantile is not None
+           else max(y.max() for y in series.values()))
+    hi = top + 3 * max(hs.values())
     grid = np.linspace(lo, hi, points)
     frames = []
     for c, y in series.items():

@@ -135,15 +135,15 @@ def _kde_blocks(lang, wide: pd.DataFrame) -> list:
     cols = list(wide.columns)
     pick = sorted(set(np.linspace(0, len(cols) - 1, min(KDE_PERIODS, len(cols))).round().astype(int).tolist()))
     sub = wide[[cols[i] for i in pick]]
-    dens = kde(sub, points=60)
+    dens = kde(sub, points=120, upper_quantile=0.98)
     piv = dens.pivot(index="x", columns="time", values="density").reset_index()
     piv["x"] = [f"{v:.2f}" for v in piv["x"]]
     chart = Chart.from_frame("line", piv, "x", [str(c) for c in sub.columns],
                              title=_t(lang, "指数分布的核密度演进", "Kernel density evolution of the index"),
                              x_label=_t(lang, "指数", "Index"), y_label=_t(lang, "密度", "Density"), fmt=fmt.decimal(3),
-                             note=_t(lang, "高斯核，Silverman 经验带宽 h = 0.9·min(s, IQR/1.34)·n^(-1/5)，各期共用同一网格。",
+                             note=_t(lang, "高斯核，Silverman 经验带宽 h = 0.9·min(s, IQR/1.34)·n^(-1/5)，各期共用同一网格；横轴截至第 98 百分位数（密度用全部城市估计）。",
                                      "Gaussian kernel, Silverman's rule-of-thumb bandwidth h = 0.9·min(s, IQR/1.34)·n^(-1/5), "
-                                     "one grid for all periods."),
+                                     "one grid for all periods; the axis ends at the 98th percentile (densities use every city)."),
                              id="regional-kde", sheet=_t(lang, "核密度", "Kernel density"))
     return [Heading(_t(lang, "分布动态", "Distribution dynamics")), chart]
 
@@ -270,7 +270,10 @@ def _obstacle_blocks(lang, city, latest: str) -> list:
         rows.append(row)
     df = pd.DataFrame(rows)
     layer_cols = [fw[c].label(lang) for c in fw.children[fw.root]]
-    rescale = "; ".join(sorted(set(notes["rescaling"])))
+    pooled = notes["rescaling"].str.contains("pooled").any()
+    rescale = _t(lang, "指标标准化值按全部城市和季度合并做极差标准化到 [0, 1]" if pooled else "min-max 目标区间换算到 [0, 1]",
+                 "the indicators' normalised values min-max rescaled to [0, 1] over all cities and quarters" if pooled
+                 else "min-max target range mapped to [0, 1]")
     idle_note = _t(lang, f"另有 {len(idle)} 个城市指数为 0（无活动），其障碍度即各指标权重，未列出。",
                    f"{len(idle)} further cities score 0 (no activity); their obstacles equal the weights and are not listed.") \
         if idle else ""
