@@ -145,3 +145,13 @@ def test_convergence_and_kde(city_long, tmp_path):
     assert res.exit_code == 0, res.output
     k = pd.read_csv(tmp_path / "kde.csv")
     assert list(k.columns) == ["time", "x", "density", "bandwidth"] and len(k) == 50 * 9
+
+
+def test_periods_in_time_order_and_gap_warning(tmp_path):
+    from dtindex.regional.data import period_order
+
+    assert period_order(["2021-10", "2021-09", "2022-01", "2021-11", "2021-12"]) == [
+        "2021-09", "2021-10", "2021-11", "2021-12", "2022-01"]
+    assert period_order(["b", "a"]) == ["a", "b"]
+    with pytest.warns(UserWarning, match="not consecutive"):
+        period_order(["2021Q1", "2021Q3"])

@@ -112,6 +112,9 @@ def test_province_codes_are_located_at_their_cities_centroid():
     assert xy.loc["440000", "lat"] == pytest.approx(gd["lat"])
     with pytest.raises(DataError, match="no coordinates"):
         coordinates(["999999"])
+    by_name = coordinates(["广东", "深圳"])
+    assert by_name.loc["广东", "lat"] == pytest.approx(gd["lat"])
+    assert by_name.loc["深圳", "lat"] == pytest.approx(float(c.set_index("adcode").loc["440300", "lat"]))
 
 
 def test_user_matrix(tmp_path):

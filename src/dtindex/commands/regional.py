@@ -37,7 +37,9 @@ def _periods(df, time: str | None):
     """(label, sub-frame) per period in sorted order; one block with an empty label without --time."""
     if not time:
         return [("", df)]
-    return [(str(t), df[df[time] == t]) for t in sorted(df[time].unique(), key=str)]
+    from ..regional.data import period_order
+
+    return [(str(t), df[df[time] == t]) for t in period_order(df[time])]
 
 
 def _list(text: str | None, what: str) -> list[str]:
@@ -141,7 +143,9 @@ def moran_command(data, value, unit, time, weights, permutations, seed, out, bom
         cache: dict[tuple, object] = {}
         for label, sub in _periods(df, time):
             units = tuple(sub[unit])
-            w = cache.get(units) or cache.setdefault(units, parse_weights(weights, list(units)))
+            if units not in cache:
+                cache[units] = parse_weights(weights, list(units))
+            w = cache[units]
             y = sub[value].to_numpy()
             m = moran(y, w, permutations, seed)
             g = geary(y, w, permutations, seed)
@@ -220,7 +224,7 @@ def obstacle_command(release_dir, build, top, out, bom) -> None:
 @click.argument("data", type=click.Path(dir_okay=False))
 @click.option("--value", "value", required=True, help="Column with the values (> 0: logarithms).")
 @click.option("--unit", "unit", required=True, help="Column with the unit code.")
-@click.option("--time", "time", required=True, help="Column with the period (sorted as text).")
+@click.option("--time", "time", required=True, help="Column with the period (in time order).")
 @click.option("--controls", "controls", default=None,
               help="Comma-separated control columns for conditional beta-convergence (two-way fixed effects).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help=OUT_HELP)

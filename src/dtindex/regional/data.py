@@ -9,7 +9,32 @@ import pandas as pd
 
 from ..errors import DataError, describe_rows
 
-__all__ = ["read_long", "wide"]
+__all__ = ["period_order", "read_long", "wide"]
+
+
+def period_order(labels) -> list:
+    """Distinct period labels in time order: as periods (2021Q4 < 2022Q1, 2021-09 < 2021-10) when every
+    label is a year, quarter or month of one frequency, else as text. A gap between recognised periods
+    (e.g. a missing quarter) gives a warning: transitions and growth steps then span the gap."""
+    import warnings
+
+    from ..errors import DtindexWarning
+    from ..periods import parse_period
+
+    distinct = list(pd.unique(pd.Series(list(labels), dtype=object)))
+    try:
+        parsed = {lab: parse_period(lab) for lab in distinct}
+    except DataError:
+        return sorted(distinct, key=str)
+    if len({p.freq for p in parsed.values()}) != 1:
+        return sorted(distinct, key=str)
+    order = sorted(distinct, key=lambda lab: parsed[lab].ordinal)
+    ords = [parsed[lab].ordinal for lab in order]
+    gaps = [f"{a} -> {b}" for a, b, x, y in zip(order, order[1:], ords, ords[1:]) if y - x != 1]
+    if gaps:
+        warnings.warn(f"periods are not consecutive ({', '.join(map(str, gaps[:3]))}); steps span the gaps",
+                      DtindexWarning, stacklevel=2)
+    return order
 
 
 def _read_any(path: Path) -> pd.DataFrame:
@@ -75,7 +100,7 @@ def read_long(path: str | Path, *, values: list[str], unit: str | None = None, t
 def wide(df: pd.DataFrame, value: str, unit: str, time: str, *, balanced: bool = True) -> pd.DataFrame:
     """Units x periods table (periods in sorted order); with ``balanced`` a missing cell is an error."""
     W = df.pivot(index=unit, columns=time, values=value)
-    W = W.reindex(columns=sorted(W.columns, key=str))
+    W = W.reindex(columns=period_order(W.columns))
     if balanced and W.isna().any().any():
         lacking = W.index[W.isna().any(axis=1)].tolist()
         raise DataError(f"units {describe_rows(lacking)} lack a value in some period; this method needs every unit "

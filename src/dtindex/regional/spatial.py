@@ -33,14 +33,27 @@ QUADRANTS = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
 
 
 def coordinates(units) -> pd.DataFrame:
-    """``lat, lon`` (degrees) of each unit code: a city adcode or a province-level code.
+    """``lat, lon`` (degrees) of each unit: a city adcode, a province-level code, or a name the
+    shipped tables know (广东, 深圳, Shenzhen; province names first).
 
     Province codes are placed at the unweighted mean of their cities' coordinates (the shipped
-    province table has no coordinates). Unknown codes are an error naming them.
+    province table has no coordinates). Unknown units are an error naming them.
     """
-    from ..regions import cities, normalise_code
+    from ..regions import cities, city, normalise_code, province
 
-    codes = [normalise_code(u) for u in units]
+    def code_of(u) -> str:
+        try:
+            return normalise_code(u)
+        except DataError:
+            pass
+        for find in (province, city):
+            try:
+                return find(str(u)).adcode
+            except DataError:
+                continue
+        return str(u)
+
+    codes = [code_of(u) for u in units]
     c = cities()
     city_xy = c.set_index("adcode")[["lat", "lon"]].astype(float)
     prov_xy = c.groupby("province_adcode")[["lat", "lon"]].mean()
