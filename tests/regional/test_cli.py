@@ -155,3 +155,16 @@ def test_periods_in_time_order_and_gap_warning(tmp_path):
     assert period_order(["b", "a"]) == ["a", "b"]
     with pytest.warns(UserWarning, match="not consecutive"):
         period_order(["2021Q1", "2021Q3"])
+
+
+def test_more_errors(tmp_path):
+    res = run("obstacle", tmp_path, "--out", tmp_path / "o")
+    assert res.exit_code == 1 and "not a dtindex release folder" in res.output
+    data = tmp_path / "u.csv"
+    data.write_text("unit,U1,U2\na,0.2,0.4\nb,0.5,1.5\n", encoding="utf-8")
+    res = run("coupling", data, "--systems", "U1,U2", "--unit", "unit", "--out", tmp_path / "o")
+    assert res.exit_code == 1 and "normalised to [0, 1]" in res.output
+    res = run("coupling", data, "--systems", "U1,U2", "--alpha", "0.5,x", "--unit", "unit", "--out", tmp_path / "o")
+    assert res.exit_code == 1 and "--alpha" in res.output
+    res = run("moran", data, "--value", "U1", "--unit", "unit", "--out", tmp_path / "o")
+    assert res.exit_code == 1 and "no coordinates for units a, b" in res.output
