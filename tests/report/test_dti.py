@@ -30,7 +30,7 @@ def _blocks(report, kind):
 def test_sections_and_synthetic_label(release):
     rep = build_report(release)
     assert [s.id for s in rep.sections] == ["overview", "national", "cities", "provinces", "tiers", "clusters",
-                                           "industries", "attribution", "method"]
+                                           "industries", "attribution", "regional", "method"]
     assert rep.synthetic
     html = render_html(rep)
     assert "合成" in html and "SYNTHETIC" in html.upper()

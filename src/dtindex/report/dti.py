@@ -79,6 +79,7 @@ def build_report(release: Release | str | Path, *, lang: str = "zh", geojson: st
         _section(ctx, "clusters", "城市群", "City clusters", lambda: _clusters(ctx)),
         _section(ctx, "industries", "行业", "Industries", lambda: _industries(ctx)),
         _section(ctx, "attribution", "排名变化的原因", "Why units moved", lambda: _attribution(ctx, ranks)),
+        _section(ctx, "regional", "区域差异与动态", "Regional gaps and dynamics", lambda: _regional(ctx)),
         _section(ctx, "method", "方法", "Method", lambda: _method(ctx)),
     ]
     sections = [_with_source(s, ctx.source) for s in sections]
@@ -373,6 +374,17 @@ def _tiers(ctx: ReportContext) -> Section:
                    "tiers, so the complete list is the default); mean growth averages member cities' YoY rates. "
                    + ctx.rollup_note)))
     return Section("tiers", ctx.t("城市层级", "City tiers"), tuple(blocks))
+
+
+def _regional(ctx: ReportContext) -> Section:
+    """The 区域差异与动态 section (:mod:`dtindex.report.regional`): needs cities located by the region tables."""
+    if not ctx.cities:
+        raise LeftOut("单位不是城市，区域差异与空间分析需要城市代码。", "the units are not cities; regional gaps and spatial "
+                      "statistics need city codes.")
+    _require_periods(ctx, 2)
+    from .regional import regional_section
+
+    return regional_section(ctx.main, lang=ctx.lang)
 
 
 def _clusters(ctx: ReportContext) -> Section:

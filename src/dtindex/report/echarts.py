@@ -258,6 +258,10 @@ def _pie(block: Chart, lang: str) -> dict:
     return {"option": option, "tooltip": "pie", "axes": {}}
 
 
+#: Colours of categorical map classes (first class grey: e.g. "not significant").
+CLASS_COLOURS = ("#c9ced6", "#c23b3b", "#7fb3e0", "#1f5fa8", "#f2a7a7", "#2e9a5a", "#e07b28", "#7a5aa6")
+
+
 def _map_range(block: Map) -> tuple[float, float]:
     if block.value_range is not None:
         return block.value_range
@@ -309,6 +313,18 @@ def map_spec(block: Map, lang: str) -> tuple[dict, list[geo.Shapes]]:
         option["visualMap"]["dimension"] = 2
         option["series"] = [{"type": "scatter", "coordinateSystem": "geo", "name": block.title, "data": data, "z": 4,
                              "itemStyle": {"borderColor": "#5f6b7a", "borderWidth": 0.6}}]
+    if block.classes:  # categorical map: one colour per class, legend with the class labels
+        option["visualMap"] = {
+            "type": "piecewise", "seriesIndex": 0, "left": 8, "bottom": 8, "textStyle": {"fontSize": 11},
+            "pieces": [{"value": i + 1, "label": c, "color": CLASS_COLOURS[i % len(CLASS_COLOURS)]}
+                       for i, c in enumerate(block.classes)],
+            **({"dimension": 2} if block.kind == "scatter" else {}),
+        }
+        for item in option["series"][0]["data"]:
+            item["t"] = block.class_label(item["value"][2] if isinstance(item["value"], list) else item["value"])
+            item.pop("symbolSize", None)
+        if block.kind == "scatter":
+            option["series"][0]["symbolSize"] = 8
     names = geo.unit_names(block, names_for, lang, shapes)
     spec = {"option": option, "tooltip": "map", "axes": {}, "names": names, "nodata": label(lang, "no_data")}
     return spec, needed

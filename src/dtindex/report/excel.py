@@ -287,7 +287,8 @@ def _map_sheet(ws: Worksheet, report: Report, m: Map) -> None:
     _header(ws, [label(lang, "adcode"), label(lang, "name"), m.unit or label(lang, "value"), label(lang, "on_map")])
     texts = [[label(lang, "adcode")] + _column(ws, 1, codes, text_format(), lang),
              [label(lang, "name")] + _column(ws, 2, [names[c] for c in codes], text_format(), lang),
-             [label(lang, "value")] + _column(ws, 3, [v for _, v in m.values], m.fmt, lang),
+             [label(lang, "value")] + (_column(ws, 3, [m.class_label(v) for _, v in m.values], text_format(), lang)
+                                       if m.classes else _column(ws, 3, [v for _, v in m.values], m.fmt, lang)),
              [label(lang, "on_map")] + _column(ws, 4, on_map, text_format(), lang)]
     _widths(ws, texts)
     shapes = geo.shapes_for(m)

@@ -713,6 +713,9 @@ class Map:
         As for :class:`Chart`.
     value_range : (low, high), optional
         Fixed colour range (default: min and max of the values).
+    classes : tuple of str, optional
+        A categorical map: values are class numbers 1..len(classes) drawn in distinct colours
+        with these legend labels (e.g. LISA clusters), instead of a colour scale.
 
     Units with no shape (or, for scatter, no coordinates) are never dropped: the renderers
     list them with their values under the map.
@@ -735,6 +738,7 @@ class Map:
     height: int | None = None
     id: str | None = None
     sheet: str | None = None
+    classes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         from dtindex.regions import normalise_code
@@ -786,6 +790,19 @@ class Map:
         _set(self, "height", _height(owner, self.height))
         _slug(owner, "id", self.id, optional=True)
         _sheet(owner, self.sheet)
+        classes = tuple(self.classes)
+        if classes:
+            if any(not isinstance(c, str) or not c.strip() for c in classes):
+                raise SpecError(f"{owner}: classes must be non-empty strings; got {classes!r}.")
+            bad = [v for _, v in self.values if v is not None and (v != int(v) or not 1 <= v <= len(classes))]
+            if bad:
+                raise DataError(f"{owner}: with classes, values must be class numbers 1..{len(classes)}; "
+                                f"got {describe_rows(bad, 5)}.")
+        _set(self, "classes", classes)
+
+    def class_label(self, value: float | None) -> str | None:
+        """The class label of a value of a categorical map (None when missing)."""
+        return None if value is None else self.classes[int(value) - 1]
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, adcode: str, value: str, *, title: str, **options: object) -> Map:
