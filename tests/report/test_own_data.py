@@ -125,7 +125,7 @@ def test_yearly_minmax_partly_foreign_units(own_build):
     assert "合成" not in html and "synthetic" not in html.lower()
     assert "手工构造的测试数据" in html and "2019–2023 版" in html
     # the industry section is left out with one line; everything else is drawn
-    assert set(_left_out(rep)) == {"industries"}
+    assert set(_left_out(rep)) == {"industries", "regional"}  # 4 located cities: too few for spatial statistics
     assert "行业指数" in _left_out(rep)["industries"]
     # the framework's own first level, not 基础设施/平台/应用
     line = next(b for b in _blocks(rep, Chart) if b.id == "national-line")
@@ -167,7 +167,7 @@ def test_units_that_are_not_chinese_regions(tmp_path):
     rep = build_report(tmp_path / "b", lang="en")
     assert rep.title == "City and Country Innovation Index"
     left = _left_out(rep)
-    assert set(left) == {"provinces", "tiers", "clusters", "industries"}
+    assert set(left) == {"provinces", "tiers", "clusters", "industries", "regional"}
     assert "not cities" in left["provinces"]
     assert _blocks(rep, Map) == []
     top = next(t for t in _blocks(rep, Table) if t.id == "city-top20").frame()
@@ -277,7 +277,7 @@ def test_cross_section_of_countries(tmp_path):
                                     str(asem / "ASEM_iData.csv"), "--out", str(tmp_path / "asem")])
     assert res.exit_code == 0, res.output
     rep = build_report(tmp_path / "asem", lang="en")
-    assert set(_left_out(rep)) == {"provinces", "tiers", "clusters", "industries", "attribution"}
+    assert set(_left_out(rep)) == {"provinces", "tiers", "clusters", "industries", "attribution", "regional"}
     ids = {b.id for b in _blocks(rep, Chart)}
     assert ids == {"city-top20-bar"}  # one period: no line, bump or quadrant to draw
     assert _blocks(rep, Map) == []

@@ -376,15 +376,23 @@ def _tiers(ctx: ReportContext) -> Section:
     return Section("tiers", ctx.t("城市层级", "City tiers"), tuple(blocks))
 
 
+#: Fewest located cities for the regional section (k-nearest-neighbour weights use k = 5).
+MIN_REGIONAL_UNITS = 10
+
+
 def _regional(ctx: ReportContext) -> Section:
     """The 区域差异与动态 section (:mod:`dtindex.report.regional`): needs cities located by the region tables."""
     if not ctx.cities:
         raise LeftOut("单位不是城市，区域差异与空间分析需要城市代码。", "the units are not cities; regional gaps and spatial "
                       "statistics need city codes.")
     _require_periods(ctx, 2)
+    if len(ctx.mapped) < MIN_REGIONAL_UNITS:
+        raise LeftOut(f"区域表能定位的城市只有 {len(ctx.mapped)} 个，少于 {MIN_REGIONAL_UNITS} 个，不足以做区域差异与空间分析。",
+                      f"only {len(ctx.mapped)} cities are located by the region tables; regional gaps and spatial "
+                      f"statistics need at least {MIN_REGIONAL_UNITS}.")
     from .regional import regional_section
 
-    return regional_section(ctx.main, lang=ctx.lang)
+    return regional_section(ctx.main, lang=ctx.lang, units=ctx.mapped)
 
 
 def _clusters(ctx: ReportContext) -> Section:

@@ -55,10 +55,16 @@ def _name_map(lang: str) -> dict[str, str]:
     return dict(zip(c["adcode"], c["short_name"] if lang == "zh" else c["name_en"]))
 
 
-def regional_section(release, *, lang: str = "zh") -> Section:
-    """The 区域差异与动态 section of a release (its ``city`` build), as a report value."""
+def regional_section(release, *, lang: str = "zh", units=None) -> Section:
+    """The 区域差异与动态 section of a release (its ``city`` build), as a report value.
+
+    ``units`` restricts the section to those units (e.g. the ones the region tables locate);
+    default: every unit of the build.
+    """
     city = release["city"] if hasattr(release, "builds") else release
     wide = city.table(city.root)
+    if units is not None:
+        wide = wide.loc[wide.index.isin(list(units))]
     periods = list(wide.columns)
     latest = periods[-1]
     region = _region_of(wide.index)
@@ -209,6 +215,10 @@ def _coupling_blocks(lang, city, latest: str) -> list:
     from .. import analysis as A
 
     layers = list(city.framework.children[city.root])
+    if len(layers) < 2:
+        return [Callout(_t(lang, "耦合协调度需要至少两个子系统（指数只有一层），此处略去。",
+                           "Coupling coordination needs at least two subsystems (the index has one layer); left out."),
+                        kind="note", id="regional-coupling-left-out")]
     parts = []
     for code in layers:
         t = A.rank_table(city, by="province", code=code)
