@@ -30,7 +30,7 @@ FILES = ("future_units.csv", "future_measures.csv", "future_ai.csv", "future_tax
 
 @dataclass(frozen=True, eq=False)
 class FutureOutputs:
-    """The demo's future-industry results: builds, release files and metadata."""
+    """The demo's future-industry (and links) results: builds, release files and metadata."""
 
     data: StartupData
     result: FutureBuild
@@ -39,8 +39,12 @@ class FutureOutputs:
     meta: dict[str, Any]
 
 
-def run_future(out_dir: str | Path, *, size: str, seed: int | None, cities: pd.DataFrame) -> FutureOutputs:
-    """Generate the synthetic start-up tables under ``out_dir/raw/future`` and build the index on them."""
+def run_future(out_dir: str | Path, *, size: str, seed: int | None, cities: pd.DataFrame, dti: Any = None) -> FutureOutputs:
+    """Generate the synthetic start-up tables under ``out_dir/raw/future`` and build the index on them.
+
+    ``dti``: the city DTI build; when given, the links between the indices are
+    computed too (:mod:`dtindex.demo.links`; files ``links_*.csv``, metadata ``links``).
+    """
     out = Path(out_dir)
     params = startup_params_for_size(size if size in STARTUP_SIZES else "medium", seed=seed)
     data = generate_startups(out / "raw" / "future", params, cities=cities)
@@ -56,6 +60,11 @@ def run_future(out_dir: str | Path, *, size: str, seed: int | None, cities: pd.D
         "future_taxonomy.csv": taxonomy_table(),
         "future_environment.csv": data.environment,
     }
+    if dti is not None:
+        from .links import links_table, run_links
+
+        links = run_links(links_table(dti, result.city, result.measures, result.ai, data.environment, result.units))
+        files.update(links.files)
     meta = {
         "synthetic": True,
         "spec": Path(SPEC).stem,
@@ -68,4 +77,6 @@ def run_future(out_dir: str | Path, *, size: str, seed: int | None, cities: pd.D
         "files": list(FILES),
         "notice": "SYNTHETIC DATA: start-ups, financing events and patents drawn at random by dtindex.demo.startups.",
     }
+    if dti is not None:
+        meta["links"] = links.meta
     return FutureOutputs(data, result, builds, files, meta)

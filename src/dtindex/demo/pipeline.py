@@ -297,7 +297,7 @@ def run_demo(out_dir: str | Path = "build/demo", *, size: str = "medium", seed: 
     }
     from .future_pipeline import run_future  # the future-industry part (docs/future-industry.md)
 
-    future = run_future(out, size=meta["size"], seed=params.seed, cities=cities)
+    future = run_future(out, size=meta["size"], seed=params.seed, cities=cities, dti=city)
     meta["future"] = future.meta
     release = write_release(rel_dir, {"city": city, "industry": industry, **future.builds}, meta=meta, extra_files={
         "units.csv": units,
