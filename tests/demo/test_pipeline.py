@@ -144,6 +144,36 @@ def test_release_has_the_future_industry_builds(demo_run):
         assert (out / "release" / name).exists()
 
 
+def test_report_has_the_future_and_links_sections(demo_run):
+    from openpyxl import load_workbook
+
+    _, out = demo_run
+    html = (out / "report" / "report.html").read_text(encoding="utf-8")
+    for sid in ("sec-future", "sec-future-fields", "sec-future-profiles", "sec-future-ai", "sec-links"):
+        assert f'id="{sid}"' in html, sid
+    assert "未来产业发展指数" in html and "中介路径图" in html
+    sheets = load_workbook(out / "report" / "report.xlsx", read_only=True).sheetnames
+    for name in ("future_ranking", "future_map_info", "future_field_dimension", "future_paths", "future_ai_leaders",
+                 "links_correlation", "links_coefficients", "links_path", "links_mediation"):
+        assert name in sheets, name
+
+
+def test_future_and_links_sections_render_in_chromium(demo_run):
+    from tests.report.test_browser import open_in_chromium
+
+    _, out = demo_run
+    res = open_in_chromium(out / "report" / "report.html", screenshot="demo-report.png")
+    assert res["errors"] == [] and res["requests"] == []
+    charts = {c["id"]: c for c in res["charts"]}
+    wanted = ["chart-future-map", *[f"chart-future-map-{f}" for f in ("info", "bio", "energy", "mfg", "mat", "space")],
+              "chart-future-heat", "chart-future-radar", "chart-future-path-radar", "chart-future-ai-tracks",
+              "chart-links-corr", "chart-links-scatter", "chart-links-coef", "chart-links-path"]
+    for cid in wanted:
+        assert charts[cid]["drawn"] and charts[cid]["points"] > 0, cid
+    assert charts["chart-links-path"]["points"] == 4  # X, two mediators, Y
+    assert charts["chart-future-map"]["points"] == 31
+
+
 def test_release_rebuilds_from_spec_and_city_data(demo_run):
     _, out = demo_run
     rel = Release.load(out / "release")

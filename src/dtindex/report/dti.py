@@ -23,6 +23,8 @@ from .html import write_html
 from .excel import write_excel
 from .model import KPI, Callout, Chart, Heading, KPICards, Map, Paragraph, Report, Section, Table
 from . import fmt
+from .future import future_sections
+from .links import links_sections
 
 GROWTH_WINDOW = ("2022Q1", "2023Q1")  # the report's window for growth rankings (mean of YoY rates)
 
@@ -85,6 +87,8 @@ def build_report(release: Release | str | Path, *, lang: str = "zh", geojson: st
         _clusters(lang, clusters, cluster_inds, city, latest),
         _industries(lang, ind_scale, dh, latest),
         _attribution(lang, city, city_ranks, year_before, latest),
+        *future_sections(rel, lang, str(geojson) if geojson else None),
+        *links_sections(rel, lang),
         _method(lang, city, industry, rel),
     ]
     title = rel.meta.get("title") if lang == "zh" else rel.meta.get("title_en")

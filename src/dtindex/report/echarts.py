@@ -81,7 +81,61 @@ def chart_spec(block: Chart, lang: str) -> dict:
         return _pie(block, lang)
     if block.kind == "interval":
         return _interval(block, lang)
+    if block.kind == "radar":
+        return _radar(block, lang)
+    if block.kind == "path":
+        return _path(block, lang)
     return _categories(block, lang)
+
+
+def _radar(block: Chart, lang: str) -> dict:
+    """One polygon per series over the categories (axes); every axis spans 0 .. the largest value."""
+    every = [v for s in block.series for v in s.values if v is not None]
+    top = max(every) if every else 1.0
+    top = top if top > 0 else 1.0
+    option = _base(len(block.series) > 1)
+    option["tooltip"].update({"trigger": "item"})
+    option["radar"] = {"indicator": [{"name": c, "max": top} for c in block.categories], "radius": "62%",
+                       "center": ["50%", "55%"], "splitArea": {"show": False}}
+    data = []
+    for k, s in enumerate(block.series):
+        data.append({"name": s.name, "value": [_EMPTY if v is None else v for v in s.values],
+                     "t": block.fmt.texts(s.values, lang), "lineStyle": {"color": PALETTE[k % len(PALETTE)]},
+                     "itemStyle": {"color": PALETTE[k % len(PALETTE)]}, "areaStyle": {"opacity": 0.08}})
+    option["series"] = [{"type": "radar", "name": block.title, "data": data, "symbolSize": 4}]
+    return {"option": option, "tooltip": "radar", "axes": {}, "cats": list(block.categories)}
+
+
+def _stars(p: float | None) -> str:
+    if p is None:
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def _path(block: Chart, lang: str) -> dict:
+    """A path diagram (ECharts graph with fixed positions): X on the left, Y on the right,
+    mediators spread between them above; each arrow is labelled with its estimate and stars."""
+    cats = list(block.categories)
+    n_mid = len(cats) - 2
+    pos = {cats[0]: (0.0, 70.0), cats[-1]: (100.0, 70.0)}
+    for i, c in enumerate(cats[1:-1]):
+        pos[c] = (50.0, 10.0 + (40.0 * i / max(1, n_mid - 1) if n_mid > 1 else 0.0))
+    nodes = [{"name": c, "x": pos[c][0], "y": pos[c][1], "symbol": "roundRect", "symbolSize": [150, 40],
+              "itemStyle": {"color": "#eef2f7", "borderColor": PALETTE[0], "borderWidth": 1.5},
+              "label": {"show": True, "color": "#222", "fontSize": 12}} for c in cats]
+    links = []
+    for s in block.series:
+        est, p = s.values
+        text = f"{s.name} = {block.fmt.text(est, lang)}{_stars(p)}"
+        links.append({"source": s.labels[0], "target": s.labels[1], "t": text,
+                      "label": {"show": True, "formatter": text, "fontSize": 12},
+                      "lineStyle": {"width": 1.8, "color": "#555", "type": "solid" if (p is not None and p < 0.05) else "dashed"}})
+    option = _base(False)
+    option["tooltip"].update({"trigger": "item"})
+    option["series"] = [{"type": "graph", "layout": "none", "roam": False, "data": nodes, "links": links,
+                         "edgeSymbol": ["none", "arrow"], "edgeSymbolSize": 10, "left": 90, "right": 90,
+                         "top": 40, "bottom": 40}]
+    return {"option": option, "tooltip": "graph", "axes": {}}
 
 
 def _interval(block: Chart, lang: str) -> dict:
@@ -178,6 +232,15 @@ def _points(block: Chart, lang: str) -> dict:
     if block.y_threshold is not None:
         lines.append({"yAxis": block.y_threshold,
                       "t": f"{label(lang, 'threshold')} {block.fmt.text(block.y_threshold, lang)}"})
+    if block.fit_line is not None:
+        xs = [x for s in block.series for x in s.x if x is not None]
+        if xs:
+            a, b = block.fit_line
+            ends = [min(xs), max(xs)]
+            series.append({"type": "line", "name": label(lang, "fit"), "silent": True, "showSymbol": False,
+                           "lineStyle": {"color": "#c23b3b", "width": 1.5},
+                           "data": [{"value": [x, a + b * x], "n": "", "tx": x_fmt.text(x, lang),
+                                     "ty": block.fmt.text(a + b * x, lang)} for x in ends]})
     if lines:
         series[0]["markLine"] = {"silent": True, "symbol": "none", "data": lines,
                                  "lineStyle": {"type": "dashed", "color": "#888"}}
