@@ -25,7 +25,7 @@ def _write(path, df, casts):
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
+def tiny_root(tmp_path_factory):
     """Beijing: 2016 info_ai x2, info_6g x1; 2017 info_ai x1, bio_gene x1.
     Shanghai: 2017 bio_gene x2, bio_synbio x2, info_ai x1."""
     root = tmp_path_factory.mktemp("tiny")
@@ -46,9 +46,14 @@ def tiny(tmp_path_factory):
     _write(root / "future" / "financing.parquet", fin, "firm_id::BIGINT firm_id, date::DATE date, amount::DOUBLE amount")
     pat = pd.DataFrame({"firm_id": [2], "filed": ["2017-01-01"]})
     _write(root / "future" / "patents.parquet", pat, "firm_id::BIGINT firm_id, filed::DATE filed")
+    return root
+
+
+@pytest.fixture(scope="module")
+def tiny(tiny_root):
     c = regions.cities()
     cities = c[c["adcode"].isin(["110000", "310000"])]
-    return build_future(SPEC, data_dir=root, cities=cities)
+    return build_future(SPEC, data_dir=tiny_root, cities=cities)
 
 
 def _m(fb, region, field, period="2017", level="province"):
@@ -114,3 +119,26 @@ def test_unknown_subfield_is_an_error():
                         "value": [1.0]})
     with pytest.raises(DataError, match="info_warp"):
         base_cube(obs, ["110000"], ["2016"])
+
+
+def test_cli_future_build_writes_a_release(tiny_root, tmp_path):
+    from click.testing import CliRunner
+
+    from dtindex.cli import main
+    from dtindex.release import Release
+
+    res = CliRunner().invoke(main, ["future", "build", SPEC, "--data", str(tiny_root), "--out", str(tmp_path / "rel"),
+                                    "--growth", "pct", "--diversity", "hhi", "--start", "2019"])
+    assert res.exit_code == 0, res.output
+    rel = Release.load(tmp_path / "rel")
+    assert set(rel.builds) == {"future", "future_city"} and rel["future"].period_labels[0] == "2019"
+    assert rel.meta["future"]["growth"] == "pct" and rel.meta["future"]["history"][0] == "2016"
+    m = pd.read_csv(tmp_path / "rel" / "future_measures.csv", dtype={"region": str, "period": str})
+    bj = m[(m["level"] == "province") & (m["region"] == "110000") & (m["field"] == "info")]
+    assert bj["stock"].tolist() == [4.0] * 5  # 2019-2023: all firms registered by 2017
+    bad = CliRunner().invoke(main, ["future", "build", SPEC, "--data", str(tmp_path / "nowhere"), "--out",
+                                    str(tmp_path / "x")])
+    assert bad.exit_code == 1 and "Error:" in bad.output
+    start = CliRunner().invoke(main, ["future", "build", SPEC, "--data", str(tiny_root), "--out", str(tmp_path / "y"),
+                                      "--start", "2016"])
+    assert start.exit_code == 1 and "base of the first growth rates" in start.output

@@ -17,8 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..future.build import FutureBuild, build_future
-from ..future.taxonomy import taxonomy_table
+from ..future.build import FutureBuild, build_future, release_files, release_meta
 from ..io.tables import file_sha256
 from .startups import STARTUP_SIZES, StartupData, generate_startups, startup_params_for_size
 
@@ -53,13 +52,7 @@ def run_future(out_dir: str | Path, *, size: str, seed: int | None, cities: pd.D
         inputs = {"raw:future/manifest.json": file_sha256(data.path / "manifest.json")}
         result = build_future(path, data_dir=out / "raw", cities=cities, inputs=inputs)
     builds = {name: getattr(result, attr) for name, attr in BUILDS.items()}
-    files = {
-        "future_units.csv": result.units,
-        "future_measures.csv": result.measures,
-        "future_ai.csv": result.ai,
-        "future_taxonomy.csv": taxonomy_table(),
-        "future_environment.csv": data.environment,
-    }
+    files = {**release_files(result), "future_environment.csv": data.environment}
     if dti is not None:
         from .links import links_table, run_links
 
@@ -68,10 +61,7 @@ def run_future(out_dir: str | Path, *, size: str, seed: int | None, cities: pd.D
     meta = {
         "synthetic": True,
         "spec": Path(SPEC).stem,
-        "builds": BUILDS,
-        "periods": list(result.periods),
-        "history": list(result.history),
-        "engine": result.engine,
+        **release_meta(result),
         "generator": params.to_dict(),
         "rows": {"registry": len(data.registry), "financing": len(data.financing), "patents": len(data.patents)},
         "files": list(FILES),

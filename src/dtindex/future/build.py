@@ -182,3 +182,17 @@ def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = 
     measures = measures[["level", *[c for c in measures.columns if c != "level"]]]
     return FutureBuild(builds["province"], builds["city"], measures, units, _ai_table(agg.observations, cities, history),
                        tuple(periods), tuple(history), agg.engine, tuple(agg.messages()))
+
+
+def release_files(result: FutureBuild) -> dict[str, pd.DataFrame]:
+    """The tables a release of a future-industry build carries next to its builds (see docs/future-industry.md)."""
+    from .taxonomy import taxonomy_table
+
+    return {"future_units.csv": result.units, "future_measures.csv": result.measures, "future_ai.csv": result.ai,
+            "future_taxonomy.csv": taxonomy_table()}
+
+
+def release_meta(result: FutureBuild) -> dict[str, Any]:
+    """Release metadata of a future-industry build (periods, registry history, engine, build names)."""
+    return {"builds": {"future": "province", "future_city": "city"}, "periods": list(result.periods),
+            "history": list(result.history), "engine": result.engine}
