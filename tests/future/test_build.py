@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,7 +15,7 @@ from dtindex.future import analysis as A
 from dtindex.future.build import build_future
 from dtindex.future.derive import base_cube
 
-SPEC = "src/dtindex/specs/future-industry.yaml"
+SPEC = str(Path(__file__).parents[2] / "src" / "dtindex" / "specs" / "future-industry.yaml")
 
 
 def _write(path, df, casts):
@@ -26,9 +27,17 @@ def _write(path, df, casts):
 
 @pytest.fixture(scope="module")
 def tiny_root(tmp_path_factory):
+    return write_tiny(tmp_path_factory.mktemp("tiny"))
+
+
+def tiny_cities():
+    c = regions.cities()
+    return c[c["adcode"].isin(["110000", "310000"])]
+
+
+def write_tiny(root):
     """Beijing: 2016 info_ai x2, info_6g x1; 2017 info_ai x1, bio_gene x1.
     Shanghai: 2017 bio_gene x2, bio_synbio x2, info_ai x1."""
-    root = tmp_path_factory.mktemp("tiny")
     (root / "future").mkdir()
     rows = [("110000", "info_ai", "llm", "2016-03-01"), ("110000", "info_ai", "cv", "2016-05-01"),
             ("110000", "info_6g", None, "2016-07-01"), ("110000", "info_ai", "llm", "2017-02-01"),
@@ -51,9 +60,7 @@ def tiny_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tiny(tiny_root):
-    c = regions.cities()
-    cities = c[c["adcode"].isin(["110000", "310000"])]
-    return build_future(SPEC, data_dir=tiny_root, cities=cities)
+    return build_future(SPEC, data_dir=tiny_root, cities=tiny_cities())
 
 
 def _m(fb, region, field, period="2017", level="province"):

@@ -119,7 +119,7 @@ def _ai_table(obs: pd.DataFrame, cities: pd.DataFrame, history: list[str]) -> pd
 def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = None, base_dir: Path | None = None,
                  cities: pd.DataFrame | None = None, engine: str | None = None, growth: str = "dhs",
                  diversity: str = "entropy", index_start: str | None = None,
-                 inputs: dict[str, str] | None = None) -> FutureBuild:
+                 inputs: dict[str, str] | None = None, backend: Any = None) -> FutureBuild:
     """Aggregate the spec's sources, derive the dimension indicators and build both indices.
 
     Parameters
@@ -138,6 +138,8 @@ def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = 
         See :mod:`dtindex.future.dimensions`.
     index_start : period label, optional
         First index period (default: the second aggregated period).
+    backend : optional
+        An open engine backend to use (e.g. a ``SparkBackend`` on an existing session).
     """
     from ..engine import aggregate, engine_config
     from ..engine.store import definition_hashes
@@ -152,7 +154,7 @@ def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = 
     if missing:
         raise SpecError(f"future-industry spec: sources must define the base measures {describe_rows(missing)} "
                         "(see docs/future-industry.md)")
-    agg = aggregate(config)
+    agg = aggregate(config, backend)
     history = [p.label for p in config.periods]
     periods = _index_periods(history, index_start)
     cities = default_cities() if cities is None else cities.sort_values("adcode", kind="stable").reset_index(drop=True)
