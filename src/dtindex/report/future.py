@@ -205,6 +205,21 @@ def _fields(lang, prov, city, units, heat, latest, name, geojson) -> Section:
                         series=tuple(Series(_field(lang, f), tuple(heat.loc[f].to_numpy())) for f in FIELDS),
                         fmt=fmt.decimal(1), id="future-heat", sheet="future_field_dimension",
                         note=_t(lang, "各省份得分的平均值。", "Means of the provinces' scores.")))
+    cr = FA.rankings(city, units, latest)
+    tot = cr[cr["node"] == FA.ROOT].sort_values(["rank", "code"]).head(20)
+    wide = cr.pivot(index="code", columns="node", values="score")
+    ctab = pd.DataFrame({_t(lang, "排名", "Rank"): tot["rank"].to_numpy(),
+                         _t(lang, "城市", "City"): tot["code"].map(name).to_numpy(),
+                         _t(lang, "总指数", "Index"): tot["score"].to_numpy(),
+                         _t(lang, "名次变化", "Rank change"): tot["change"].to_numpy(),
+                         **{_field(lang, f): wide.loc[tot["code"], f].to_numpy() for f in FIELDS}})
+    ccols = list(ctab.columns)
+    blocks.append(Table.from_frame(
+        ctab, title=_t(lang, f"城市未来产业发展指数前 20 名（{latest}）", f"Top 20 cities in the future-industry index ({latest})"),
+        formats={ccols[0]: fmt.rank(), **{c: fmt.decimal(1) for c in ccols[2:3] + ccols[4:]}}, rank_change=ccols[3],
+        heat=tuple(ccols[4:]), id="future-city-ranking", sheet="future_city_ranking",
+        note=_t(lang, "全部城市的得分和名次见发布目录 future_city/scores.csv、ranks.csv。",
+                "Every city's scores and ranks are in the release's future_city/scores.csv and ranks.csv.")))
     top = FA.top_cities(city, units, latest, n=5)
     top = top[top["node"] != FA.ROOT]
     tab = pd.DataFrame({_t(lang, "领域", "Field"): top["node"].map(lambda f: _field(lang, f)).to_numpy(),
