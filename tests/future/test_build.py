@@ -135,11 +135,14 @@ def test_cli_future_build_writes_a_release(tiny_root, tmp_path):
     from dtindex.release import Release
 
     res = CliRunner().invoke(main, ["future", "build", SPEC, "--data", str(tiny_root), "--out", str(tmp_path / "rel"),
-                                    "--growth", "pct", "--diversity", "hhi", "--start", "2019"])
+                                    "--growth", "pct", "--diversity", "hhi", "--start", "2019",
+                                    "--set", "aggregate.method=geometric", "--set", "aggregate.nonpositive=shift",
+                                    "--set", "aggregate.shift=1"])
     assert res.exit_code == 0, res.output
     rel = Release.load(tmp_path / "rel")
     assert set(rel.builds) == {"future", "future_city"} and rel["future"].period_labels[0] == "2019"
     assert rel.meta["future"]["growth"] == "pct" and rel.meta["future"]["history"][0] == "2016"
+    assert rel["future"].recipe()["resolved"]["aggregate"]["FII"]["method"] == "geometric"
     m = pd.read_csv(tmp_path / "rel" / "future_measures.csv", dtype={"region": str, "period": str})
     bj = m[(m["level"] == "province") & (m["region"] == "110000") & (m["field"] == "info")]
     assert bj["stock"].tolist() == [4.0] * 5  # 2019-2023: all firms registered by 2017

@@ -31,16 +31,19 @@ def command() -> None:
 @click.option("--diversity", type=click.Choice(["entropy", "hhi"]), default="entropy", show_default=True,
               help="Diversity measure of the <field>_div indicators.")
 @click.option("--start", "start", help="First index period (default: the second declared period).")
-def build_cmd(spec, data, out, engine, growth, diversity, start) -> None:
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Any spec setting, e.g. aggregate.method=geometric or normalise.method=zscore.")
+def build_cmd(spec, data, out, engine, growth, diversity, start, sets) -> None:
     """Build the future-industry index of SPEC (e.g. specs/future-industry.yaml) into the release folder OUT."""
-    from ..cli import console, library_errors, stage_progress
+    from ..cli import _parse_sets, console, library_errors, stage_progress
     from ..future import analysis as FA
     from ..future.build import build_future, release_files, release_meta
     from ..release import write_release
 
     with library_errors(), stage_progress("future", ("build", "release")) as tick:
         tick("build")
-        result = build_future(spec, data_dir=data, engine=engine, growth=growth, diversity=diversity, index_start=start)
+        result = build_future(spec, data_dir=data, engine=engine, growth=growth, diversity=diversity, index_start=start,
+                              changes=_parse_sets(sets))
         tick("release")
         meta = {"name": Path(spec).stem, "title": result.province.spec.title, "title_en": result.province.spec.title_en,
                 "future": {**release_meta(result), "growth": growth, "diversity": diversity}}

@@ -119,7 +119,8 @@ def _ai_table(obs: pd.DataFrame, cities: pd.DataFrame, history: list[str]) -> pd
 def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = None, base_dir: Path | None = None,
                  cities: pd.DataFrame | None = None, engine: str | None = None, growth: str = "dhs",
                  diversity: str = "entropy", index_start: str | None = None,
-                 inputs: dict[str, str] | None = None, backend: Any = None) -> FutureBuild:
+                 inputs: dict[str, str] | None = None, backend: Any = None,
+                 changes: dict[str, Any] | None = None) -> FutureBuild:
     """Aggregate the spec's sources, derive the dimension indicators and build both indices.
 
     Parameters
@@ -140,6 +141,9 @@ def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = 
         First index period (default: the second aggregated period).
     backend : optional
         An open engine backend to use (e.g. a ``SparkBackend`` on an existing session).
+    changes : dict, optional
+        Dotted-path spec changes (:meth:`~dtindex.spec.index_spec.IndexSpec.with_changes`), e.g.
+        ``{"aggregate.method": "geometric"}`` -- any normalisation, weighting or aggregation method.
     """
     from ..engine import aggregate, engine_config
     from ..engine.store import definition_hashes
@@ -148,6 +152,8 @@ def build_future(spec: IndexSpec | str | Path, *, data_dir: str | Path | None = 
         path = Path(spec)
         spec, base_dir = load_spec(path)
         inputs = {f"spec:{path.name}": file_sha256(path), **(inputs or {})}
+    if changes:
+        spec = spec.with_changes(dict(changes))
     root = Path(data_dir) if data_dir is not None else base_dir
     config = engine_config(spec, root, engine=engine)
     missing = [m for m in BASE_MEASURES if m not in config.indicator_codes()]
