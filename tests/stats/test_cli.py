@@ -95,7 +95,7 @@ def test_excel_and_parquet_inputs(run, csv, tmp_path):
 def test_release_input(run, tmp_path):
     idx = Index.from_spec(DEMO)
     units = pd.DataFrame({"adcode": list(idx.units), "province": [f"p{i % 3}" for i in range(len(idx.units))]})
-    rel = write_release(tmp_path / "rel", {"city": idx}, {"unit_files": {"city": "units.csv"}},
+    rel = write_release(tmp_path / "release", {"city": idx}, {"unit_files": {"city": "units.csv"}},
                         extra_files={"units.csv": units})
     res = run("stats", "corr", rel, "--columns", "DTI,infra,cloud", "--period", "2021Q1", "--out", tmp_path / "c")
     assert res.exit_code == 0, res.output
@@ -104,7 +104,8 @@ def test_release_input(run, tmp_path):
     infra = idx.table("infra")["2021Q1"].to_numpy()
     assert out.loc[0, "r"] == pytest.approx(np.corrcoef(dti, infra)[0, 1])
     assert out.loc[0, "n"] == len(idx.units)
-    res = run("stats", "ols", rel, "--y", "DTI", "--x", "cloud", "--fe", "unit", "--se", "cluster:province",
+    # the parent folder (as `dtindex demo --out` writes it) works too
+    res = run("stats", "ols", tmp_path, "--y", "DTI", "--x", "cloud", "--fe", "unit", "--se", "cluster:province",
               "--out", tmp_path / "o")
     assert res.exit_code == 0, res.output
     assert json.loads((tmp_path / "o" / "model.json").read_text())["n_units"] == len(idx.units)
@@ -118,6 +119,10 @@ def test_clear_errors(run, csv, tmp_path):
     bad.write_text("a,b\n1,2\n3,4\n5,x y\n6,7\n", encoding="utf-8")
     res = CliRunner().invoke(main, ["stats", "ols", str(bad), "--y", "a", "--x", "b", "--out", str(tmp_path)])
     assert res.exit_code == 1 and 'bad.csv row 4: value "x y" in column b is not a number' in res.output
+    other = tmp_path / "d.json"
+    other.write_text("{}", encoding="utf-8")
+    res = CliRunner().invoke(main, ["stats", "corr", str(other), "--columns", "a,b", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 1 and "unsupported file type '.json'; use a .csv, .tsv, .xlsx or .parquet" in res.output
     res = CliRunner().invoke(main, ["stats", "ols", str(csv), "--y", "y", "--x", "x1", "--se", "white",
                                     "--out", str(tmp_path)])
     assert res.exit_code == 1 and "cluster:COLUMN" in res.output
@@ -137,3 +142,15 @@ def test_help_does_not_import_the_numerics():
             "print(sorted(m for m in ('statsmodels', 'dtindex.stats') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_period_column_is_time_else_year(run, tmp_path):
+    path = tmp_path / "y.csv"
+    path.write_text("year,a,b\n2022,1,2\n2022,2,1\n2022,3,5\n2023,1,1\n2023,2,2\n2023,3,3\n2023,4,5\n", encoding="utf-8")
+    res = run("stats", "corr", path, "--columns", "a,b", "--period", "2023", "--out", tmp_path / "c")
+    assert res.exit_code == 0, res.output
+    out = pd.read_csv(tmp_path / "c" / "corr.csv")
+    assert out.loc[0, "n"] == 4 and out.loc[0, "r"] == pytest.approx(np.corrcoef([1, 2, 3, 4], [1, 2, 3, 5])[0, 1])
+    res = CliRunner().invoke(main, ["stats", "corr", str(path), "--columns", "a,b", "--period", "2030",
+                                    "--out", str(tmp_path / "d")])
+    assert res.exit_code == 1 and "no rows with year = '2030'; the periods are: 2022, 2023" in res.output

@@ -45,6 +45,15 @@ def test_holm_and_bh_by_hand():
     np.testing.assert_allclose(adjust_pvalues(p, "bh"), [0.02, 0.04, 0.04, 0.02, np.nan])
 
 
+def test_holm_and_bh_equal_statsmodels():
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.random.default_rng(4).uniform(size=57) ** 3
+    p[[3, 9]] = p[[20, 21]]  # ties
+    for ours, theirs in (("holm", "holm"), ("bh", "fdr_bh")):
+        np.testing.assert_allclose(adjust_pvalues(p, ours), multipletests(p, method=theirs)[1], rtol=1e-14)
+
+
 def test_adjusted_column_and_matrix(data):
     out = correlation(data, ["a", "b", "c"], adjust="holm")
     order = np.argsort(out["p"].to_numpy())

@@ -129,3 +129,14 @@ def test_dropped_rows_and_errors(mediation_data):
         mediate(d.assign(k=1.0), "x", "m", "y", covariates=["k"])
     with pytest.raises(ValueError, match="at least 100"):
         mediate(d, "x", "m", "y", boot=10)
+
+
+def test_labelled_tables_for_reports(mediation_data):
+    from dtindex.stats import effect_label, labelled
+
+    res = mediate(mediation_data, "x", ["m", "m2"], "y", boot=100)
+    zh = labelled(res.table, "zh")
+    assert list(zh.columns) == ["效应", "估计值", "标准误", "z 或 t 值", "p 值", "置信区间下限", "置信区间上限"]
+    assert zh["效应"].iloc[0] == "a 路径（X → M）：m" and zh["效应"].iloc[-1].startswith("间接效应（偏差校正")
+    assert effect_label("c_prime", "en") == "Direct effect c'" and effect_label("x1", "zh") == "x1"
+    assert labelled(res.table, "en").columns[0] == "Effect"

@@ -202,5 +202,10 @@ def test_bad_input_errors(panel):
     df = panel.assign(size=panel["uCode"].str[1:].astype(float))  # constant within units
     with pytest.raises(DataError, match="size are constant within the fixed effects"):
         ols(df, "y", ["x1", "size"], fe="unit")
+    with pytest.raises(DataError, match=r"0 complete rows for 3 parameters.*86 rows dropped for missing values in "
+                                         r"x2 \(86\)\)$"):
+        ols(panel.assign(x2=np.nan), "y", ["x1", "x2"])
+    with pytest.raises(DataError, match="cluster column one has 1 distinct value"):
+        ols(panel.assign(one="a"), "y", ["x1"], se="cluster:one")
     with pytest.raises(ValueError, match="needs the unit column"):
         ols(panel.drop(columns="uCode"), "y", ["x1"], fe="unit")

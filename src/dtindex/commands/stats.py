@@ -23,7 +23,7 @@ def _data_options(f):
     f = click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder.")(f)
     f = click.option("--sheet", help="Excel sheet name (default: the first sheet).")(f)
     f = click.option("--build", help="Release only: build(s) to analyse, comma-separated (default: city, else the first).")(f)
-    f = click.option("--period", help="Use only the rows whose Time column equals PERIOD (e.g. 2023Q1).")(f)
+    f = click.option("--period", help="Use only the rows of one period (column Time, else year or period; e.g. 2023Q1).")(f)
     return click.argument("data", type=click.Path(exists=True))(f)
 
 
@@ -51,13 +51,13 @@ def command() -> None:
     """Links between indices: correlation, OLS / fixed-effects regression, mediation (docs/stats.md)."""
 
 
-@command.command("corr")
-@_data_options
+@command.command("corr", short_help="Correlation matrix with p-values (Pearson, Spearman, Kendall).")
 @click.option("--columns", required=True, help="Columns to correlate, comma-separated (at least two).")
 @click.option("--method", type=click.Choice(["pearson", "spearman", "kendall"]), default="pearson", show_default=True,
               help="Correlation coefficient.")
 @click.option("--adjust", type=click.Choice(["none", "holm", "bh"]), default="none", show_default=True,
               help="Multiple-testing correction of the p-values (adds a p_adj column).")
+@_data_options
 def corr_command(data, build, period, sheet, out, bom, columns, method, adjust) -> None:
     """Pairwise correlations of index columns with p-values -> OUT/corr.csv (var1,var2,r,p,n)."""
     from ..stats.correlation import correlation
@@ -75,14 +75,16 @@ def corr_command(data, build, period, sheet, out, bom, columns, method, adjust) 
         t.add_row(escape(str(r.var1)), escape(str(r.var2)), _fmt(r.r, 3), _fmt(r.p), str(r.n),
                   *([_fmt(r.p_adj)] if adjust != "none" else []))
     console.print(t)
-    incomplete = int(df[cols].isna().any(axis=1).sum()) if all(c in df for c in cols) else 0
     if (pairs["n"] < len(df)).any():
-        _note(f"{incomplete} row(s) have a missing value in some column; each pair uses its complete rows (n).")
+        from ..stats.inputs import numeric_columns
+
+        incomplete = int(numeric_columns(df, cols).isna().any(axis=1).sum())
+        _note(f"{incomplete} of {len(df)} rows have a missing value in some column; each pair uses the rows "
+              "where both are present (n).")
     console.print(f"Wrote {', '.join(p.name for p in written)} to [bold]{escape(out)}[/]", highlight=False)
 
 
-@command.command("ols")
-@_data_options
+@command.command("ols", short_help="OLS with classical/HC3/cluster SE and fixed effects.")
 @click.option("--y", "y", required=True, help="Dependent column.")
 @click.option("--x", "x", required=True, help="Explanatory columns, comma-separated.")
 @click.option("--se", default="classical", show_default=True,
@@ -92,6 +94,7 @@ def corr_command(data, build, period, sheet, out, bom, columns, method, adjust) 
 @click.option("--unit", help="Unit column for --fe unit/twoway (default uCode).")
 @click.option("--time", "time", help="Period column for --fe time/twoway (default Time).")
 @click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level of the intervals.")
+@_data_options
 def ols_command(data, build, period, sheet, out, bom, y, x, se, fe, unit, time, level) -> None:
     """OLS regression (optionally with fixed effects) -> OUT/coefficients.csv (term,estimate,se,t,p,ci_low,ci_high)."""
     from ..stats.output import write_ols
@@ -117,8 +120,7 @@ def ols_command(data, build, period, sheet, out, bom, y, x, se, fe, unit, time, 
     console.print(f"Wrote {', '.join(p.name for p in written)} to [bold]{escape(out)}[/]", highlight=False)
 
 
-@command.command("mediate")
-@_data_options
+@command.command("mediate", short_help="Mediation (PROCESS model 4): Sobel test, bootstrap CIs.")
 @click.option("--x", "x", required=True, help="Independent column X.")
 @click.option("--m", "m", required=True, help="Mediator column(s) M; several, comma-separated, act in parallel.")
 @click.option("--y", "y", required=True, help="Outcome column Y.")
@@ -126,6 +128,7 @@ def ols_command(data, build, period, sheet, out, bom, y, x, se, fe, unit, time, 
 @click.option("--boot", type=int, default=5000, show_default=True, help="Bootstrap resamples.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the bootstrap.")
 @click.option("--level", type=float, default=0.95, show_default=True, help="Confidence level of the intervals.")
+@_data_options
 def mediate_command(data, build, period, sheet, out, bom, x, m, y, covariates, boot, seed, level) -> None:
     """Mediation (PROCESS model 4) with Sobel test and bootstrap CIs -> OUT/mediation.csv."""
     from ..stats.mediation import mediate

@@ -28,6 +28,7 @@ from ..errors import DataError, describe_rows
 from ..io.tables import MISSING_TOKENS, read_table, to_numbers
 
 ID_COLUMNS = ("uCode", "Time")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".parquet", ".pq")
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,23 @@ def read_data(path: str | Path, *, build: str | Sequence[str] | None = None,
     """Read a CSV / TSV / Excel / Parquet file, or a release folder, for analysis.
 
     Files are read as text (nothing guessed); columns are converted to numbers
-    when an analysis uses them (:func:`numeric_columns`). A release folder gives
+    when an analysis uses them (:func:`numeric_columns`). A release folder (or the
+    output folder of ``dtindex demo``, which holds ``release/``) gives
     :func:`release_frame`. ``build`` only applies to releases, ``sheet`` only to
     Excel files.
     """
     path = Path(path)
     if path.is_dir():
+        if not (path / "release.json").exists() and (path / "release" / "release.json").exists():
+            path = path / "release"  # the output folder of `dtindex demo`
         return release_frame(path, build=build)
     if build:
         raise DataError(f"{path}: --build applies to a release folder, not to a file")
     if not path.exists():
         raise DataError(f"{path}: file not found")
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise DataError(f"{path}: unsupported file type {path.suffix!r}; use a .csv, .tsv, .xlsx or .parquet file, "
+                        "or a release folder")
     if path.suffix.lower() in (".parquet", ".pq"):
         df = _read_parquet(path)
     else:
@@ -115,8 +122,8 @@ def release_frame(path: str | Path, *, build: str | Sequence[str] | None = None)
             codes_seen[code] = codes_seen.get(code, 0) + 1
     for name in names:
         b = rel[name]
-        wide = b.scores.pivot_table(index=["uCode", "Time"], columns="iCode", values="value", aggfunc="first",
-                                    dropna=False, sort=False)
+        keys = pd.MultiIndex.from_frame(b.scores[["uCode", "Time"]].drop_duplicates())  # file order
+        wide = b.scores.pivot(index=["uCode", "Time"], columns="iCode", values="value").reindex(keys)
         order = [c for c in b.framework.output_order() if c in wide.columns]
         wide = wide[order]
         wide.columns = [c if codes_seen.get(c, 1) < 2 else f"{name}:{c}" for c in wide.columns]
@@ -222,13 +229,24 @@ def complete_cases(frame: pd.DataFrame, extra: pd.DataFrame | None = None) -> tu
     return frame.loc[~drop], dropped
 
 
-def select_period(data: pd.DataFrame, period: str | None, *, time: str = "Time") -> pd.DataFrame:
-    """The rows of one period (``time`` column equal to ``period``); all rows when ``period`` is None."""
+PERIOD_COLUMNS = ("Time", "time", "year", "Year", "period", "Period")
+
+
+def select_period(data: pd.DataFrame, period: str | None, *, time: str | None = None) -> pd.DataFrame:
+    """The rows of one period: ``time`` column equal to ``period`` (all rows when ``period`` is None).
+
+    ``time`` defaults to the first of ``Time``, ``time``, ``year``, ``Year``, ``period``, ``Period`` present.
+    """
     if period is None:
         return data
+    if time is None:
+        time = next((c for c in PERIOD_COLUMNS if c in data.columns), None)
+        if time is None:
+            raise DataError(f"{source_name(data)}: no period column ({', '.join(PERIOD_COLUMNS)}) to select "
+                            f"period {period!r}; the columns are: {', '.join(map(str, data.columns))}")
     check_columns(data, [time], role="period column")
-    labels = data[time].astype(str)
-    keep = labels == str(period)
+    labels = data[time].astype(str).str.strip()
+    keep = labels == str(period).strip()
     if not keep.any():
         found = ", ".join(pd.unique(labels)[:20])
         raise DataError(f"{source_name(data)}: no rows with {time} = {period!r}; the periods are: {found}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, SpecError, check_choice
+from ..errors import DataError, SpecError, check_choice, describe_rows
 from .inputs import Dropped, complete_cases, numeric_columns, source_name
 
 MEDIATION_COLUMNS = ("effect", "estimate", "se", "z_or_t", "p", "ci_low", "ci_high")
@@ -79,6 +79,8 @@ class MediationResult:
                      f"间接效应 = {ind['estimate']:.4g}，Sobel z = {ind['z_or_t']:.3f}（p = {ind['p']:.4g}）；"
                      f"{self.boot} 次自助抽样{kind} {pct} 置信区间 [{ci['ci_low']:.4g}, {ci['ci_high']:.4g}]，"
                      + ("不包含 0，中介效应显著。" if sig else "包含 0，中介效应不显著。")]
+            if self.dropped.count:
+                lines.append(f"因缺失值剔除 {self.dropped.count} 行：{describe_rows(self.dropped.rows)}。")
         else:
             kind = "percentile" if self.ci == "percentile" else "bias-corrected"
             lines = [f"Mediation (PROCESS model 4): {self.x} -> {ms} -> {self.y}"
@@ -126,7 +128,9 @@ def mediate(data: pd.DataFrame, x: str, m: str | Sequence[str], y: str, *, covar
     k = len(ms)
     p_y = 2 + k + len(covs)
     if n <= p_y + 1:
-        raise DataError(f"{src}: {n} complete rows for {p_y} parameters of the outcome equation; more rows needed")
+        missing = ", ".join(f"{c} ({m})" for c, m in dropped.columns.items() if m)
+        extra = f" ({dropped.count} rows dropped for missing values in {missing})" if dropped.count else ""
+        raise DataError(f"{src}: {n} complete rows for {p_y} parameters of the outcome equation; more rows needed{extra}")
     for c in names:
         if np.ptp(used[c].to_numpy()) == 0:
             raise DataError(f"{src}: column {c} is constant in the {n} complete rows; it cannot enter a regression")

@@ -41,7 +41,7 @@ class OLSResult:
     f_stat: float | None      # Wald F test that every slope in x is zero, with the chosen covariance
     f_p: float | None
     f_df: tuple[float, float] | None
-    df_resid: float
+    df_resid: float           # degrees of freedom of the t and F tests: N - K, or G - 1 with clusters
     se: str
     fe: str | None
     level: float
@@ -147,6 +147,9 @@ def ols(data: pd.DataFrame, y: str, x: Sequence[str], *, se: str = "classical", 
     X = used[x]
     codes = pd.factorize(labels[cluster])[0] if cluster else None
     n_clusters = int(codes.max() + 1) if cluster else None
+    if cluster and n_clusters < 2:
+        raise DataError(f"{src}: cluster column {cluster} has {n_clusters} distinct value(s) in the {n} complete rows; "
+                        "cluster-robust standard errors need at least 2 clusters (and 20 or more to be reliable)")
 
     if fe is None:
         design = add_constant(X, has_constant="add")
@@ -250,7 +253,8 @@ def _wald_f(b: np.ndarray, V: np.ndarray, df: float) -> tuple[float, float]:
 
 
 def _too_few(src: str, n: int, k: int, dropped: Dropped) -> str:
-    extra = f" ({dropped.count} rows dropped for missing values)" if dropped.count else ""
+    missing = ", ".join(f"{c} ({m})" for c, m in dropped.columns.items() if m)
+    extra = f" ({dropped.count} rows dropped for missing values in {missing})" if dropped.count else ""
     return f"{src}: {n} complete rows for {k} parameters; the regression needs more rows than parameters{extra}"
 
 
