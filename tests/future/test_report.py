@@ -76,3 +76,14 @@ def test_links_findings_rules():
     assert "excludes 0: the mediation is significant" in f[2].text and "Digital platform is the larger" in f[2].text
     g = links_findings("zh", *_links_inputs(r=0.7, ci=(-0.01, 0.3)))
     assert "强正相关" in g[0].text and "包含 0，中介效应不显著" in g[2].text
+
+
+def test_interval_chart_with_negative_bounds_uses_boxes():
+    c = Chart("interval", "coefficients", categories=("a", "b"), fmt=fmt.decimal(2),
+              series=(Series("low", (-0.5, 0.1)), Series("beta", (0.2, 0.3)), Series("high", (0.9, 0.4))))
+    series = chart_spec(c, "en")["option"]["series"]
+    assert series[0]["type"] == "candlestick"
+    assert [d["value"] for d in series[0]["data"]] == [[-0.5, 0.9, -0.5, 0.9], [0.1, 0.4, 0.1, 0.4]]
+    # positive intervals keep the stacked-bar drawing
+    pos = Chart("interval", "ranks", categories=("a",), series=(Series("p5", (1,)), Series("mid", (2,)), Series("p95", (4,))))
+    assert [s["type"] for s in chart_spec(pos, "en")["option"]["series"]] == ["bar", "bar", "scatter"]

@@ -120,7 +120,11 @@ def _path(block: Chart, lang: str) -> dict:
     pos = {cats[0]: (0.0, 70.0), cats[-1]: (100.0, 70.0)}
     for i, c in enumerate(cats[1:-1]):
         pos[c] = (50.0, 10.0 + (40.0 * i / max(1, n_mid - 1) if n_mid > 1 else 0.0))
-    nodes = [{"name": c, "x": pos[c][0], "y": pos[c][1], "symbol": "roundRect", "symbolSize": [150, 40],
+    def width(text: str) -> int:  # box width from the label: CJK characters are about twice as wide
+        return 28 + sum(13 if ord(ch) > 0x2E80 else 7 for ch in text)
+
+    pad = max(width(cats[0]), width(cats[-1])) // 2 + 8
+    nodes = [{"name": c, "x": pos[c][0], "y": pos[c][1], "symbol": "roundRect", "symbolSize": [width(c), 40],
               "itemStyle": {"color": "#eef2f7", "borderColor": PALETTE[0], "borderWidth": 1.5},
               "label": {"show": True, "color": "#222", "fontSize": 12}} for c in cats]
     links = []
@@ -133,7 +137,7 @@ def _path(block: Chart, lang: str) -> dict:
     option = _base(False)
     option["tooltip"].update({"trigger": "item"})
     option["series"] = [{"type": "graph", "layout": "none", "roam": False, "data": nodes, "links": links,
-                         "edgeSymbol": ["none", "arrow"], "edgeSymbolSize": 10, "left": 90, "right": 90,
+                         "edgeSymbol": ["none", "arrow"], "edgeSymbolSize": 10, "left": pad, "right": pad,
                          "top": 40, "bottom": 40}]
     return {"option": option, "tooltip": "graph", "axes": {}}
 
@@ -150,6 +154,21 @@ def _interval(block: Chart, lang: str) -> dict:
     option["xAxis"] = _category_axis(block.categories, block.x_label, boundary=True)
     option["yAxis"] = _value_axis(block.y_label or block.unit, scale=False)
     lo_t, mid_t, hi_t = (fmt.texts(s.values, lang) for s in block.series)
+    if any(v is not None and v < 0 for v in low.values):
+        # stacked bars cannot start below zero: draw each interval as a candlestick box from low to high
+        option["legend"]["data"] = [f"{low.name}–{high.name}", mid.name]
+        option["xAxis"]["axisLabel"] = {"interval": 0}
+        option["series"] = [
+            {"name": f"{low.name}–{high.name}", "type": "candlestick", "barMaxWidth": 18,
+             "itemStyle": {"color": PALETTE[0], "color0": PALETTE[0], "borderColor": PALETTE[0],
+                           "borderColor0": PALETTE[0], "opacity": 0.55},
+             "data": [{"value": [_EMPTY, _EMPTY, _EMPTY, _EMPTY] if a is None or b is None else [a, b, a, b],
+                       "t": f"{ta} – {tb}"} for a, b, ta, tb in zip(low.values, high.values, lo_t, hi_t)]},
+            {"name": mid.name, "type": "scatter", "symbolSize": 7, "itemStyle": {"color": PALETTE[1]},
+             "data": [_item(v, t) for v, t in zip(mid.values, mid_t)]},
+        ]
+        option["yAxis"]["scale"] = True
+        return {"option": option, "tooltip": "axis", "axes": {"yAxis": fmt.axis()}}
     span = [None if a is None or b is None else b - a for a, b in zip(low.values, high.values)]
     option["series"] = [
         {"name": low.name, "type": "bar", "stack": "interval", "barMaxWidth": 18, "silent": True,

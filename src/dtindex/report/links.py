@@ -24,6 +24,11 @@ from .model import Callout, Chart, Evidence, Heading, Paragraph, Section, Series
 FILES = ("links_data.csv", "links_correlation.csv", "links_fit.csv", "links_ols.csv", "links_mediation.csv")
 
 
+#: short axis labels of the coefficient plot
+SHORT = {"ln_vc": ("风险投资", "VC"), "ln_open_source": ("开源开发者", "Open source"), "policy_support": ("政策支持", "Policy"),
+         "ln_patents": ("知识产权", "Patents"), "talent": ("人才", "Talent"), "ln_incubators": ("孵化器", "Incubators")}
+
+
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
@@ -148,9 +153,10 @@ def _regression(lang, env, meta) -> list[Any]:
     e = env[env["term"] != "const"].copy()
     ratio = np.where(e["estimate"] != 0, e["std_estimate"] / e["estimate"].where(e["estimate"] != 0, 1.0), np.nan)
     cats = tuple(_var(lang, t) for t in e["term"])
+    short = tuple(SHORT[t][0 if lang == "zh" else 1] if t in SHORT else _var(lang, t) for t in e["term"])
     chart = Chart("interval", _t(lang, "人工智能产业集聚的环境因素：标准化系数与 95% 置信区间",
                                  "Environment factors of AI agglomeration: standardised coefficients with 95% CIs"),
-                  categories=cats,
+                  categories=short,
                   series=(Series(_t(lang, "下限", "low"), tuple(np.minimum(e["ci_low"] * ratio, e["ci_high"] * ratio))),
                           Series(_t(lang, "标准化系数", "β"), tuple(e["std_estimate"])),
                           Series(_t(lang, "上限", "high"), tuple(np.maximum(e["ci_low"] * ratio, e["ci_high"] * ratio)))),
