@@ -85,7 +85,7 @@ def test_cli_writes_a_synthetic_release(demo_run):
     assert f"Release (SYNTHETIC): {out / 'release'}" in res.output.replace("\n", "")
     rel = Release.load(out / "release")
     assert rel.synthetic and rel.meta["size"] == "small" and "SYNTHETIC" in rel.meta["notice"]
-    assert set(rel.builds) == {"city", "industry"}
+    assert set(rel.builds) == {"city", "industry", "future", "future_city"}
     assert rel.meta["specs"] == {"city": "dti-2023", "industry": "dti-2023-industry"}
     manifest = read_manifest(out / "raw")
     assert rel.meta["records"]["total"] == manifest["n_records"] > 50_000
@@ -124,6 +124,54 @@ def test_unit_tables_and_consistent_panels(demo_run):
     summed = idd.groupby(["city", "Time"])[["cloud", "ai", "agile"]].sum()
     mine = cd.set_index(["uCode", "Time"]).loc[summed.index, ["cloud", "ai", "agile"]]
     np.testing.assert_allclose(mine.to_numpy(), summed.to_numpy(), rtol=1e-12)
+
+
+def test_release_has_the_future_industry_builds(demo_run):
+    _, out = demo_run
+    rel = Release.load(out / "release")
+    fut = rel.meta["future"]
+    assert fut["synthetic"] is True and fut["spec"] == "future-industry" and fut["periods"][0] == "2017"
+    prov, city = rel["future"], rel["future_city"]
+    assert prov.root == "FII" and len(prov.units) == 31 and len(city.units) == 337
+    assert prov.period_labels == tuple(fut["periods"]) and prov.period_labels[-1] == "2023"
+    assert {"info", "bio", "energy", "mfg", "mat", "space", "info_diversity"} <= {n.code for n in prov.framework.nodes}
+    measures = pd.read_csv(out / "release" / "future_measures.csv", dtype={"region": str, "period": str})
+    assert set(measures["level"]) == {"province", "city"}
+    p23 = measures[(measures["level"] == "province") & (measures["period"] == "2023")]
+    # shares of the nation add up to 100 in every field
+    np.testing.assert_allclose(p23.groupby("field")["share"].sum().to_numpy(), 100.0)
+    for name in ("future_units.csv", "future_ai.csv", "future_taxonomy.csv", "future_environment.csv"):
+        assert (out / "release" / name).exists()
+
+
+def test_report_has_the_future_and_links_sections(demo_run):
+    from openpyxl import load_workbook
+
+    _, out = demo_run
+    html = (out / "report" / "report.html").read_text(encoding="utf-8")
+    for sid in ("sec-future", "sec-future-fields", "sec-future-profiles", "sec-future-ai", "sec-links"):
+        assert f'id="{sid}"' in html, sid
+    assert "未来产业发展指数" in html and "中介路径图" in html
+    sheets = load_workbook(out / "report" / "report.xlsx", read_only=True).sheetnames
+    for name in ("future_ranking", "future_map_info", "future_field_dimension", "future_paths", "future_ai_leaders",
+                 "links_correlation", "links_coefficients", "links_path", "links_mediation"):
+        assert name in sheets, name
+
+
+def test_future_and_links_sections_render_in_chromium(demo_run):
+    from tests.report.test_browser import open_in_chromium
+
+    _, out = demo_run
+    res = open_in_chromium(out / "report" / "report.html", screenshot="demo-report.png")
+    assert res["errors"] == [] and res["requests"] == []
+    charts = {c["id"]: c for c in res["charts"]}
+    wanted = ["chart-future-map", *[f"chart-future-map-{f}" for f in ("info", "bio", "energy", "mfg", "mat", "space")],
+              "chart-future-heat", "chart-future-radar", "chart-future-path-radar", "chart-future-ai-tracks",
+              "chart-links-corr", "chart-links-scatter", "chart-links-coef", "chart-links-path"]
+    for cid in wanted:
+        assert charts[cid]["drawn"] and charts[cid]["points"] > 0, cid
+    assert charts["chart-links-path"]["points"] == 4  # X, two mediators, Y
+    assert charts["chart-future-map"]["points"] == 31
 
 
 def test_release_rebuilds_from_spec_and_city_data(demo_run):

@@ -30,7 +30,8 @@ def _blocks(report, kind):
 def test_sections_and_synthetic_label(release):
     rep = build_report(release)
     assert [s.id for s in rep.sections] == ["overview", "national", "cities", "provinces", "tiers", "clusters",
-                                           "industries", "attribution", "regional", "method"]
+                                           "industries", "attribution", "regional", "future", "future-fields",
+                                           "future-profiles", "future-ai", "links", "method"]
     assert rep.synthetic
     html = render_html(rep)
     assert "合成" in html and "SYNTHETIC" in html.upper()
@@ -49,7 +50,7 @@ def test_numbers_come_from_the_release(release):
     top20 = next(t for t in _blocks(rep, Table) if t.id == "city-top20")
     ranks = city.table("DTI", what="ranks")[latest]
     assert top20.frame().iloc[:, 0].tolist() == sorted(ranks.dropna().astype(int).tolist())[:20]
-    findings = [p for p in _blocks(rep, Paragraph) if p.finding]
+    findings = [p for p in rep.sections[0].blocks if isinstance(p, Paragraph) and p.finding]
     assert len(findings) == len(A.report_findings(city, rel["industry"], industry_names=pd.read_csv(
         release / "industries.csv", dtype=str).rename(columns={"name": "name_zh"})))
 

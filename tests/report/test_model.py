@@ -122,7 +122,7 @@ def test_stacked_shares_hand_computed():
 @pytest.mark.parametrize("kwargs,error,message", [
     (dict(kind="area", title="t", categories=("a",), series=(Series("s", (1,)),)), SpecError,
      ("The 'kind' parameter of Chart must be one of 'line', 'bar', 'grouped_bar', 'stacked_bar', 'scatter', "
-      "'quadrant', 'heat_table', 'pie', 'interval', 'bump'; got 'area'.")),
+      "'quadrant', 'heat_table', 'pie', 'interval', 'bump', 'radar', 'path'; got 'area'.")),
     (dict(kind="bar", title="t", categories=("a",), series=(Series("s", (1,)), Series("u", (2,)))), SpecError,
      "a bar chart has one series; got 2"),
     (dict(kind="line", title="t", categories=("a", "b"), series=(Series("s", (1,)),)), DataError,

@@ -5,4 +5,4 @@ Each module here defines a click command or group named ``command``;
 Commands stay thin: parse arguments, call the library, print.
 """
 
-MODULES = ("demo", "report", "uncertainty", "survey", "engine", "fuzzy", "decision", "serve", "stats", "init", "regional")
+MODULES = ("demo", "report", "uncertainty", "survey", "engine", "fuzzy", "decision", "serve", "stats", "init", "regional", "future")

@@ -295,11 +295,16 @@ def run_demo(out_dir: str | Path = "build/demo", *, size: str = "medium", seed: 
             "unused_products": agg.unused_products,
         },
     }
-    release = write_release(rel_dir, {"city": city, "industry": industry}, meta=meta, extra_files={
+    from .future_pipeline import run_future  # the future-industry part (docs/future-industry.md)
+
+    future = run_future(out, size=meta["size"], seed=params.seed, cities=cities, dti=city)
+    meta["future"] = future.meta
+    release = write_release(rel_dir, {"city": city, "industry": industry, **future.builds}, meta=meta, extra_files={
         "units.csv": units,
         "industries.csv": ind_table,
         "city_data.csv": city.panel.to_frame(),
         "industry_data.csv": industry.panel.to_frame(),
+        **future.files,
     })
     timings["release"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0

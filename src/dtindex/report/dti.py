@@ -29,6 +29,8 @@ from .excel import write_excel
 from .context import LeftOut, ReportContext, report_context
 from .model import KPI, Callout, Chart, Heading, KPICards, Map, Paragraph, Report, Section, Table
 from . import dti_charts, fmt
+from .future import future_sections
+from .links import links_sections
 
 GROWTH_WINDOW = ("2022Q1", "2023Q1")  # the demo's window; any release derives its own (report.context.derive_window)
 
@@ -80,6 +82,8 @@ def build_report(release: Release | str | Path, *, lang: str = "zh", geojson: st
         _section(ctx, "industries", "行业", "Industries", lambda: _industries(ctx)),
         _section(ctx, "attribution", "排名变化的原因", "Why units moved", lambda: _attribution(ctx, ranks)),
         _section(ctx, "regional", "区域差异与动态", "Regional gaps and dynamics", lambda: _regional(ctx)),
+        *future_sections(rel, ctx.lang, ctx.geojson),
+        *links_sections(rel, ctx.lang),
         _section(ctx, "method", "方法", "Method", lambda: _method(ctx)),
     ]
     sections = [_with_source(s, ctx.source) for s in sections]

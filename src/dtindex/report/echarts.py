@@ -83,6 +83,10 @@ def chart_spec(block: Chart, lang: str) -> dict:
         return _interval(block, lang)
     if block.kind == "bump":
         return _bump(block, lang)
+    if block.kind == "radar":
+        return _radar(block, lang)
+    if block.kind == "path":
+        return _path(block, lang)
     return _categories(block, lang)
 
 
@@ -106,6 +110,60 @@ def _bump(block: Chart, lang: str) -> dict:
     return {"option": option, "tooltip": "axis", "axes": {"yAxis": fmt.axis()}}
 
 
+def _radar(block: Chart, lang: str) -> dict:
+    """One polygon per series over the categories (axes); every axis spans 0 .. the largest value."""
+    every = [v for s in block.series for v in s.values if v is not None]
+    top = max(every) if every else 1.0
+    top = top if top > 0 else 1.0
+    option = _base(len(block.series) > 1)
+    option["tooltip"].update({"trigger": "item"})
+    option["radar"] = {"indicator": [{"name": c, "max": top} for c in block.categories], "radius": "62%",
+                       "center": ["50%", "55%"], "splitArea": {"show": False}}
+    data = []
+    for k, s in enumerate(block.series):
+        data.append({"name": s.name, "value": [_EMPTY if v is None else v for v in s.values],
+                     "t": block.fmt.texts(s.values, lang), "lineStyle": {"color": PALETTE[k % len(PALETTE)]},
+                     "itemStyle": {"color": PALETTE[k % len(PALETTE)]}, "areaStyle": {"opacity": 0.08}})
+    option["series"] = [{"type": "radar", "name": block.title, "data": data, "symbolSize": 4}]
+    return {"option": option, "tooltip": "radar", "axes": {}, "cats": list(block.categories)}
+
+
+def _stars(p: float | None) -> str:
+    if p is None:
+        return ""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def _path(block: Chart, lang: str) -> dict:
+    """A path diagram (ECharts graph with fixed positions): X on the left, Y on the right,
+    mediators spread between them above; each arrow is labelled with its estimate and stars."""
+    cats = list(block.categories)
+    n_mid = len(cats) - 2
+    pos = {cats[0]: (0.0, 70.0), cats[-1]: (100.0, 70.0)}
+    for i, c in enumerate(cats[1:-1]):
+        pos[c] = (50.0, 10.0 + (40.0 * i / max(1, n_mid - 1) if n_mid > 1 else 0.0))
+    def width(text: str) -> int:  # box width from the label: CJK characters are about twice as wide
+        return 28 + sum(13 if ord(ch) > 0x2E80 else 7 for ch in text)
+
+    pad = max(width(cats[0]), width(cats[-1])) // 2 + 8
+    nodes = [{"name": c, "x": pos[c][0], "y": pos[c][1], "symbol": "roundRect", "symbolSize": [width(c), 40],
+              "itemStyle": {"color": "#eef2f7", "borderColor": PALETTE[0], "borderWidth": 1.5},
+              "label": {"show": True, "color": "#222", "fontSize": 12}} for c in cats]
+    links = []
+    for s in block.series:
+        est, p = s.values
+        text = f"{s.name} = {block.fmt.text(est, lang)}{_stars(p)}"
+        links.append({"source": s.labels[0], "target": s.labels[1], "t": text,
+                      "label": {"show": True, "formatter": text, "fontSize": 12},
+                      "lineStyle": {"width": 1.8, "color": "#555", "type": "solid" if (p is not None and p < 0.05) else "dashed"}})
+    option = _base(False)
+    option["tooltip"].update({"trigger": "item"})
+    option["series"] = [{"type": "graph", "layout": "none", "roam": False, "data": nodes, "links": links,
+                         "edgeSymbol": ["none", "arrow"], "edgeSymbolSize": 10, "left": pad, "right": pad,
+                         "top": 40, "bottom": 40}]
+    return {"option": option, "tooltip": "graph", "axes": {}}
+
+
 def _interval(block: Chart, lang: str) -> dict:
     """Intervals per category (e.g. 5th–95th percentile ranks): an invisible base bar up to ``low``,
     a visible bar from ``low`` to ``high`` stacked on it, and a marker at the middle value."""
@@ -118,6 +176,21 @@ def _interval(block: Chart, lang: str) -> dict:
     option["xAxis"] = _category_axis(block.categories, block.x_label, boundary=True)
     option["yAxis"] = _value_axis(block.y_label or block.unit, scale=False)
     lo_t, mid_t, hi_t = (fmt.texts(s.values, lang) for s in block.series)
+    if any(v is not None and v < 0 for v in low.values):
+        # stacked bars cannot start below zero: draw each interval as a candlestick box from low to high
+        option["legend"]["data"] = [f"{low.name}–{high.name}", mid.name]
+        option["xAxis"]["axisLabel"] = {"interval": 0}
+        option["series"] = [
+            {"name": f"{low.name}–{high.name}", "type": "candlestick", "barMaxWidth": 18,
+             "itemStyle": {"color": PALETTE[0], "color0": PALETTE[0], "borderColor": PALETTE[0],
+                           "borderColor0": PALETTE[0], "opacity": 0.55},
+             "data": [{"value": [_EMPTY, _EMPTY, _EMPTY, _EMPTY] if a is None or b is None else [a, b, a, b],
+                       "t": f"{ta} – {tb}"} for a, b, ta, tb in zip(low.values, high.values, lo_t, hi_t)]},
+            {"name": mid.name, "type": "scatter", "symbolSize": 7, "itemStyle": {"color": PALETTE[1]},
+             "data": [_item(v, t) for v, t in zip(mid.values, mid_t)]},
+        ]
+        option["yAxis"]["scale"] = True
+        return {"option": option, "tooltip": "axis", "axes": {"yAxis": fmt.axis()}}
     span = [None if a is None or b is None else b - a for a, b in zip(low.values, high.values)]
     option["series"] = [
         {"name": low.name, "type": "bar", "stack": "interval", "barMaxWidth": 18, "silent": True,
@@ -200,6 +273,15 @@ def _points(block: Chart, lang: str) -> dict:
     if block.y_threshold is not None:
         lines.append({"yAxis": block.y_threshold,
                       "t": f"{label(lang, 'threshold')} {block.fmt.text(block.y_threshold, lang)}"})
+    if block.fit_line is not None:
+        xs = [x for s in block.series for x in s.x if x is not None]
+        if xs:
+            a, b = block.fit_line
+            ends = [min(xs), max(xs)]
+            series.append({"type": "line", "name": label(lang, "fit"), "silent": True, "showSymbol": False,
+                           "lineStyle": {"color": "#c23b3b", "width": 1.5},
+                           "data": [{"value": [x, a + b * x], "n": "", "tx": x_fmt.text(x, lang),
+                                     "ty": block.fmt.text(a + b * x, lang)} for x in ends]})
     if lines:
         series[0]["markLine"] = {"silent": True, "symbol": "none", "data": lines,
                                  "lineStyle": {"type": "dashed", "color": "#888"}}

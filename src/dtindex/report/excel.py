@@ -38,7 +38,7 @@ from dtindex.errors import DataError
 from dtindex.io.atomic import atomic_write
 
 from . import geo
-from .format import NumberFormat, percent
+from .format import NumberFormat, decimal, percent
 from .format import text as text_format
 from .labels import label, note_lines
 from .model import Chart, Map, Paragraph, Report, Table
@@ -165,6 +165,15 @@ def _chart_sheet(ws: Worksheet, report: Report, ch: Chart) -> None:
                  [ch.x_label or "x"] + _column(ws, 3, xs, x_fmt, lang),
                  [ch.y_label or "y"] + _column(ws, 4, ys, ch.fmt, lang)]
         n_rows = len(xs)
+    elif ch.kind == "path":
+        heads = [label(lang, "series"), "from", "to", ch.y_label or "estimate", "p"]
+        _header(ws, heads)
+        texts = [[heads[0]] + _column(ws, 1, [s.name for s in ch.series], text_format(), lang),
+                 [heads[1]] + _column(ws, 2, [s.labels[0] for s in ch.series], text_format(), lang),
+                 [heads[2]] + _column(ws, 3, [s.labels[1] for s in ch.series], text_format(), lang),
+                 [heads[3]] + _column(ws, 4, [s.values[0] for s in ch.series], ch.fmt, lang),
+                 [heads[4]] + _column(ws, 5, [s.values[1] for s in ch.series], decimal(4), lang)]
+        n_rows = len(ch.series)
     elif ch.kind == "heat_table":
         _header(ws, [label(lang, "category")] + list(ch.categories))
         every = [v for s in ch.series for v in s.values]

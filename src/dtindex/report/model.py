@@ -36,8 +36,8 @@ from .format import rank_change as rank_change_format
 _SLUG = re.compile(r"[a-z][a-z0-9-]{0,63}")
 
 CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "heat_table", "pie", "interval",
-               "bump")
-CATEGORY_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "heat_table", "pie", "interval", "bump")
+               "bump", "radar", "path")
+CATEGORY_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "heat_table", "pie", "interval", "bump", "radar")
 POINT_KINDS = ("scatter", "quadrant")
 #: Chart kinds that get a native Excel chart when ``main=True``.
 EXCEL_CHART_KINDS = ("line", "bar", "grouped_bar", "stacked_bar", "scatter", "quadrant", "pie")
@@ -445,7 +445,12 @@ class Chart:
         100 % stacked, shares computed per category), ``scatter`` (optional threshold lines),
         ``quadrant`` (scatter with both thresholds and optional quadrant labels),
         ``heat_table`` (categories are columns, series are rows), ``pie`` (one series),
-        ``bump`` (ranks over periods: one line per entity, rank 1 on top; values are ranks >= 1).
+        ``bump`` (ranks over periods: one line per entity, rank 1 on top; values are ranks >= 1),
+        ``radar`` (categories are the axes, one polygon per series), ``path`` (a path
+        diagram: categories are the nodes -- first on the left, last on the right, the
+        others in between -- and each series is one arrow, ``labels=(from, to)`` naming two
+        nodes and ``values=(estimate, p)``; the arrow is labelled "name = estimate" with
+        significance stars).
     title : str
     categories : tuple of str
         x categories (empty for scatter kinds).
@@ -466,6 +471,8 @@ class Chart:
         Threshold lines (scatter kinds).
     quadrant_labels : 4 strings, optional
         Labels for the top-right, top-left, bottom-left and bottom-right quadrants.
+    fit_line : (intercept, slope), optional
+        A fitted line ``y = intercept + slope * x`` drawn across the x range (scatter kinds).
     main : bool
         A main series: the Excel workbook gets a native chart for it.
     height : int, optional
@@ -490,6 +497,7 @@ class Chart:
     x_threshold: float | None = None
     y_threshold: float | None = None
     quadrant_labels: tuple[str, str, str, str] | None = None
+    fit_line: tuple[float, float] | None = None
     main: bool = False
     height: int | None = None
     id: str | None = None
@@ -509,7 +517,14 @@ class Chart:
         if dup:
             raise SpecError(f"{owner}: duplicate series names {dup}.")
         _set(self, "series", series)
-        if self.kind in CATEGORY_KINDS:
+        if self.kind == "path":
+            if len(cats) < 2 or len(set(cats)) != len(cats):
+                raise SpecError(f"{owner}: a path chart needs two or more distinct nodes as categories; got {cats}.")
+            for s in series:
+                if s.labels is None or len(s.values) != 2 or not all(lab in cats for lab in s.labels):
+                    raise SpecError(f"{owner}: each path series is one arrow: labels=(from, to) naming nodes among "
+                                    f"{list(cats)} and values=(estimate, p); {s.name!r} is not.")
+        elif self.kind in CATEGORY_KINDS:
             if not cats:
                 raise SpecError(f"{owner}: a {self.kind} chart needs categories.")
             if len(set(cats)) != len(cats):
@@ -561,6 +576,12 @@ class Chart:
                 raise SpecError(f"{owner}: quadrant_labels are four strings (top-right, top-left, bottom-left, "
                                 f"bottom-right) on a quadrant chart; got {self.quadrant_labels!r}.")
             _set(self, "quadrant_labels", ql)
+        if self.fit_line is not None:
+            fl = tuple(_number(owner, "fit_line", v) for v in self.fit_line)
+            if self.kind not in POINT_KINDS or len(fl) != 2 or None in fl:
+                raise SpecError(f"{owner}: fit_line is (intercept, slope) of a scatter or quadrant chart; "
+                                f"got {self.fit_line!r} on a {self.kind!r} chart.")
+            _set(self, "fit_line", fl)
         _fmt(owner, "fmt", self.fmt)
         if not self.fmt.numeric:
             raise SpecError(f"{owner}: fmt must be a numeric format; got {self.fmt.kind!r}.")
@@ -584,7 +605,7 @@ class Chart:
         """Pixel height: ``height`` or the default of the kind."""
         if self.height is not None:
             return self.height
-        if self.kind in POINT_KINDS:
+        if self.kind in POINT_KINDS or self.kind == "radar":
             return 420
         if self.kind in ("bar", "grouped_bar", "stacked_bar") and self.horizontal:
             return max(240, min(1600, 60 + 22 * len(self.categories) * (1 if self.kind != "grouped_bar" else len(self.series))))

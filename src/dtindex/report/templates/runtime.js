@@ -29,6 +29,16 @@
     heat: function () {
       return function (p) { return esc(p.data.r) + " · " + esc(p.data.c) + ": " + esc(p.data.t); };
     },
+    radar: function (spec) {
+      return function (p) {
+        var lines = [p.marker + esc(p.name)];
+        (spec.cats || []).forEach(function (c, i) { lines.push(esc(c) + ": " + esc(p.data.t[i])); });
+        return lines.join("<br>");
+      };
+    },
+    graph: function () {
+      return function (p) { return p.dataType === "edge" ? esc(p.data.t) : esc(p.name); };
+    },
     pie: function () {
       return function (p) { return p.marker + esc(p.name) + ": " + esc(p.data.t) + " (" + esc(p.data.s) + ")"; };
     },
@@ -42,6 +52,7 @@
   function labelFormatter(series) {
     if (series.type === "pie") { return function (p) { return p.name + "\n" + p.data.s; }; }
     if (series.type === "scatter") { return function (p) { return p.data.n || ""; }; }
+    if (series.type === "graph" || series.type === "radar") { return undefined; }
     return function (p) { return p.data && p.data.t !== undefined ? p.data.t : ""; };
   }
   function prepare(spec) {
@@ -51,7 +62,7 @@
       o[k].axisLabel.formatter = tick(spec.axes[k]);
     });
     (o.series || []).forEach(function (s) {
-      if (s.label && s.label.show) { s.label.formatter = labelFormatter(s); }
+      if (s.label && s.label.show && labelFormatter(s)) { s.label.formatter = labelFormatter(s); }
       if (s.markLine) { s.markLine.label = { formatter: function (p) { return p.data.t; } }; }
     });
     o.tooltip.formatter = tooltips[spec.tooltip](spec);
