@@ -36,8 +36,7 @@ def command() -> None:
 @click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
 def report(spec, responses, weights, out, lang, sheet, bom) -> None:
     """Screen, weight and analyse RESPONSES (CSV/Excel/SPSS export) with the questionnaire SPEC.yaml."""
-    from ..survey.demo import _write_run_files
-    from ..survey.excel import write_report_json, write_tables_csv, write_workbook
+    from ..survey.demo import write_report_files
     from ..survey.imports import read_responses
     from ..survey.pipeline import analyse
     from ..survey.report import build_report
@@ -49,15 +48,7 @@ def report(spec, responses, weights, out, lang, sheet, bom) -> None:
         analysis = analyse(q, data, margins=weights)
         sections = build_report(analysis, lang=lang)
         out_dir = Path(out)
-        title = q.title.get(lang) + (" — SYNTHETIC" if q.synthetic else "")
-        from ..report.survey import write_survey_html
-
-        files = [write_workbook(sections, out_dir / "survey_report.xlsx", title=title, synthetic=q.synthetic),
-                 write_survey_html(sections, out_dir / "survey_report.html", title=title, lang=lang,
-                                   synthetic=q.synthetic),
-                 write_report_json(sections, out_dir / "report.json")]
-        files += write_tables_csv(sections, out_dir / "tables", bom=bom)
-        files += _write_run_files(analysis, out_dir, bom=bom)
+        files = write_report_files(analysis, sections, out_dir, stem="survey_report", lang=lang, bom=bom)
     if q.synthetic:
         console.print("[bold]SYNTHETIC DATA[/] — the questionnaire is marked synthetic.", highlight=False)
     _print_funnel(analysis.screening.funnel)

@@ -4,8 +4,11 @@
 :func:`dtindex.survey.report.build_report` (tables as DataFrames, charts as plain
 dicts) into a :class:`~dtindex.report.model.Report`: bars for single- and
 multi-choice items, 100 % stacked bars for Likert items (sorted by top-box
-share), heat tables for cross-tabs, grouped bars for mean scores by group. Each
-chart carries its base N and the question text; nothing is computed here.
+share) and cross-tabs, heat tables, grouped bars for mean scores by group,
+province maps. Each chart carries its base N and the question text; every column
+shows its label in the report's language (:mod:`dtindex.survey.labels`); nothing is
+computed here. The HTML page and the workbook (:func:`write_survey_excel`, the shared
+:mod:`dtindex.report.excel` renderer) are two renderings of the same :class:`Report`.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from pathlib import Path
 
 from . import fmt
 from .html import write_html
-from .model import Chart, Paragraph, Report, Section, Series, Table
+from .excel import write_excel
+from .model import Chart, Map, Paragraph, Report, Section, Series, Table
 
 FORMATS = {"pct": fmt.percent(1), "int": fmt.integer(), "num1": fmt.decimal(1), "num2": fmt.decimal(2),
            "num3": fmt.decimal(3)}
@@ -53,6 +57,9 @@ def _chart(spec: dict) -> Chart | None:
         return Chart("heat_table", spec["title"], categories=tuple(str(c) for c in spec["columns"]),
                      series=tuple(Series(str(r), tuple(vals)) for r, vals in zip(spec["rows"], spec["values"])),
                      **common)
+    if kind == "map":
+        return Map(spec["title"], values=dict(spec["values"]), level="province", fmt=number,
+                   id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec))
     if kind == "grouped_bar":
         groups = [str(g) for g in spec["groups"]]
         names = [str(s) for s in spec["series"]]
@@ -64,6 +71,8 @@ def _chart(spec: dict) -> Chart | None:
 
 def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = False) -> Report:
     """A :class:`Report` of the survey sections (see the module docstring)."""
+    from dtindex.survey.labels import column_labels
+
     out = []
     for sec in sections:
         blocks: list = [Paragraph(str(text)) for text in sec.text]
@@ -74,6 +83,7 @@ def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = F
         for tab in sec.tables:
             formats = {c: _fmt(f) for c, f in tab.formats.items() if c in tab.frame.columns and f != "text"}
             blocks.append(Table.from_frame(tab.frame, title=tab.title, formats=formats, note=tab.note or None,
+                                           labels=column_labels(tab.frame.columns, lang),
                                            id=_id("table", tab.name), sheet=tab.name[:31]))
         out.append(Section(_id(str(sec.id)), sec.title, tuple(blocks)))
     return Report(title, tuple(out), lang=lang, synthetic=synthetic)
@@ -82,4 +92,11 @@ def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = F
 def write_survey_html(sections, path: str | Path, *, title: str, lang: str = "zh", synthetic: bool = False) -> Path:
     """Write the survey report as one offline HTML file."""
     write_html(survey_report(sections, title=title, lang=lang, synthetic=synthetic), path)
+    return Path(path)
+
+
+def write_survey_excel(sections, path: str | Path, *, title: str, lang: str = "zh", synthetic: bool = False) -> Path:
+    """Write the survey report as an Excel workbook with the shared renderer (one sheet per table,
+    chart and map, labels in the report's language)."""
+    write_excel(survey_report(sections, title=title, lang=lang, synthetic=synthetic), path)
     return Path(path)
