@@ -87,7 +87,7 @@ def test_excel_workbook_one_sheet_per_table(analysis, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames[0] == "说明"
     q1 = next(tb for s in sections for tb in s.tables if tb.name == "Q1")
-    ws = wb["Q1"]
+    ws = next(wb[n] for n in wb.sheetnames if n.startswith("表") and n.endswith("Q1. 企业规模"))
     assert ws.freeze_panes == "A3"
     assert [c.value for c in ws[2]] == ["选项代码", "选项", "样本量", "占比", "标准误", "95%置信区间下限", "95%置信区间上限"]
     share_col = list(q1.frame.columns).index("share") + 1

@@ -39,13 +39,22 @@ def _note(spec: dict) -> str:
     return " · ".join(x for x in (spec.get("question") and f"“{spec['question']}”", spec.get("note")) if x)
 
 
-def _chart(spec: dict) -> Chart | None:
+def _sheet(prefix: str, k: int, title: str) -> str:
+    """Workbook sheet name of the k-th table or figure: ``表3 S1. 员工人数`` (at most 31 characters)."""
+    name = re.sub(r"[\[\]:*?/\\]", "-", f"{prefix}{k} {title}").strip().strip("'")
+    return name[:31].rstrip().rstrip("'")
+
+
+def _chart(spec: dict, lang: str = "zh", sheet: str | None = None) -> Chart | Map | None:
+    from dtindex.survey.labels import text as word
+
     kind, number = spec["kind"], _fmt(spec.get("format", "pct"))
-    common = dict(id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec), fmt=number)
+    common = dict(id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec), fmt=number,
+                  sheet=sheet)
     if kind == "bar":
         rows = spec["data"]
         return Chart("bar", spec["title"], categories=tuple(str(r["label"]) for r in rows),
-                     series=(Series(spec.get("series_name", "%" if spec.get("format") == "pct" else "value"),
+                     series=(Series(spec.get("series_name", word("share" if spec.get("format") == "pct" else "value", lang)),
                                     tuple(r["value"] for r in rows)),), horizontal=True, **common)
     if kind == "stacked_bar":
         cats = [str(c) for c in spec["categories"]]
@@ -59,7 +68,7 @@ def _chart(spec: dict) -> Chart | None:
                      **common)
     if kind == "map":
         return Map(spec["title"], values=dict(spec["values"]), level="province", fmt=number,
-                   id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec))
+                   id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec), sheet=sheet)
     if kind == "grouped_bar":
         groups = [str(g) for g in spec["groups"]]
         names = [str(s) for s in spec["series"]]
@@ -74,17 +83,21 @@ def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = F
     from dtindex.survey.labels import column_labels
 
     out = []
+    n_fig = n_tab = 0
     for sec in sections:
         blocks: list = [Paragraph(str(text)) for text in sec.text]
         for spec in sec.charts:
-            chart = _chart(spec)
+            n_fig += 1
+            chart = _chart(spec, lang, sheet=_sheet("图" if lang == "zh" else "Figure ", n_fig, spec["title"]))
             if chart is not None:
                 blocks.append(chart)
         for tab in sec.tables:
+            n_tab += 1
             formats = {c: _fmt(f) for c, f in tab.formats.items() if c in tab.frame.columns and f != "text"}
             blocks.append(Table.from_frame(tab.frame, title=tab.title, formats=formats, note=tab.note or None,
                                            labels=column_labels(tab.frame.columns, lang),
-                                           id=_id("table", tab.name), sheet=tab.name[:31]))
+                                           id=_id("table", tab.name),
+                                           sheet=_sheet("表" if lang == "zh" else "Table ", n_tab, tab.title)))
         out.append(Section(_id(str(sec.id)), sec.title, tuple(blocks)))
     return Report(title, tuple(out), lang=lang, synthetic=synthetic)
 
