@@ -78,7 +78,7 @@ def _chart(spec: dict, lang: str = "zh", sheet: str | None = None) -> Chart | Ma
     return None
 
 
-def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = False) -> Report:
+def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = False, meta=()) -> Report:
     """A :class:`Report` of the survey sections (see the module docstring)."""
     from dtindex.survey.labels import column_labels
 
@@ -99,7 +99,7 @@ def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = F
                                            id=_id("table", tab.name),
                                            sheet=_sheet("表" if lang == "zh" else "Table ", n_tab, tab.title)))
         out.append(Section(_id(str(sec.id)), sec.title, tuple(blocks)))
-    return Report(title, tuple(out), lang=lang, synthetic=synthetic)
+    return Report(title, tuple(out), lang=lang, synthetic=synthetic, meta=tuple(meta))
 
 
 def write_survey_html(sections, path: str | Path, *, title: str, lang: str = "zh", synthetic: bool = False) -> Path:
@@ -111,5 +111,7 @@ def write_survey_html(sections, path: str | Path, *, title: str, lang: str = "zh
 def write_survey_excel(sections, path: str | Path, *, title: str, lang: str = "zh", synthetic: bool = False) -> Path:
     """Write the survey report as an Excel workbook with the shared renderer (one sheet per table,
     chart and map, labels in the report's language)."""
-    write_excel(survey_report(sections, title=title, lang=lang, synthetic=synthetic), path)
+    # the workbook has no place for free text: each section's sentences go to the README sheet
+    meta = [(sec.title, "\n".join(str(t) for t in sec.text)) for sec in sections if sec.text]
+    write_excel(survey_report(sections, title=title, lang=lang, synthetic=synthetic, meta=meta), path)
     return Path(path)
