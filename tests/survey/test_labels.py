@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 
 from dtindex.report import Chart, Map, Paragraph, Table
 from dtindex.report.survey import survey_report
-from dtindex.survey.demo import run_demo
 from dtindex.survey.labels import COLUMNS, VALUES
 
 # the names the issue found in a Chinese report, plus every machine name the report builder uses
@@ -26,11 +25,14 @@ MACHINE = (set(ISSUE) | set(COLUMNS) | set(VALUES)) - {"n", "df"}  # "n" and "df
 IDENT = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+|[a-z]+-[a-z0-9-]+")
 
 
-@pytest.fixture(scope="module", params=["zh", "en"])
-def demo(request, tmp_path_factory):
-    lang = request.param
-    out = tmp_path_factory.mktemp(f"survey-{lang}")
-    return lang, out, run_demo(out, seed=2024, lang=lang)
+STEMS = {"genai": "survey_report_SYNTHETIC", "public": "public_survey_SYNTHETIC"}
+
+
+@pytest.fixture(params=[("genai", "zh"), ("genai", "en"), ("public", "zh"), ("public", "en")], ids="-".join)
+def demo(request, survey_demos):
+    name, lang = request.param
+    out, res = survey_demos(name, lang)
+    return lang, out, res, STEMS[name]
 
 
 def _bad(texts, lang):
@@ -45,7 +47,7 @@ def _bad(texts, lang):
 
 
 def test_report_values_are_translated(demo):
-    lang, _, res = demo
+    lang, _, res, _ = demo
     rep = survey_report(res.sections, title="t", lang=lang, synthetic=True)
     seen = []
     for sec in rep.sections:
@@ -60,6 +62,7 @@ def test_report_values_are_translated(demo):
                 seen.append(b.title)
             elif isinstance(b, Paragraph):
                 seen.append(b.text)
+                seen += [e.label for e in b.evidence]
     assert _bad(seen, lang) == []
     # machine names stay in the CSV tables (data files), labels in the report
     heads = [c.heading for s in rep.sections for b in s.blocks if isinstance(b, Table) for c in b.columns]
@@ -67,17 +70,18 @@ def test_report_values_are_translated(demo):
 
 
 def test_html_and_workbook_have_no_machine_names(demo):
-    lang, out, _ = demo
-    page = (out / "survey_report_SYNTHETIC.html").read_text(encoding="utf-8")
+    lang, out, _, stem = demo
+    page = (out / f"{stem}.html").read_text(encoding="utf-8")
     body = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
     visible = [html.unescape(t) for t in re.split(r"<[^>]+>", body) if t.strip()]
     assert _bad(visible, lang) == []
     chart_json = " ".join(re.findall(r"<script[^>]*>(.*?)</script>", page, flags=re.S))
     quoted = set(re.findall(r'"name": ?"([^"]*)"', chart_json)) | set(re.findall(r'"data": ?\[("[^\]]*)\]', chart_json))
     assert _bad(quoted, lang) == []
-    wb = load_workbook(out / "survey_report_SYNTHETIC.xlsx", read_only=True)
+    wb = load_workbook(out / f"{stem}.xlsx", read_only=True)
     cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert _bad(cells, lang) == []
     if lang == "zh":
         assert "样本量较小，仅供参考" in " ".join(cells)
+        assert "合成数据" in " ".join(cells)
         assert "logit" in " ".join(cells)  # the interval method is stated

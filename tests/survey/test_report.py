@@ -55,7 +55,7 @@ def test_pipeline_screens_then_rakes(analysis):
 
 def test_sections_tables_and_charts(analysis):
     sections = build_report(analysis, lang="en")
-    assert [s.id for s in sections] == ["sample", "weighting", "q-Q1", "q-Q2", "q-Q3", "q-Q4"]
+    assert [s.id for s in sections] == ["sample", "weighting", "compare", "q-Q1", "q-Q2", "q-Q3", "q-Q4"]
     for s in sections:
         assert isinstance(s, Section)
         for tb in s.tables:

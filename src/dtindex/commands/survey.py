@@ -82,17 +82,25 @@ def screen_cmd(spec, responses, out, sheet) -> None:
 
 
 @command.command("demo")
-@click.option("--out", "out", type=click.Path(file_okay=False), default="build/survey-demo", show_default=True,
-              help="Output folder.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default build/survey-demo, or build/survey-public with --public).")
 @click.option("--seed", type=int, default=2024, show_default=True, help="Random seed of the synthetic responses.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
 @click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
-def demo(out, seed, lang, bom) -> None:
-    """Generate and analyse the SYNTHETIC enterprise generative-AI survey."""
-    from ..survey.demo import run_demo
+@click.option("--public", is_flag=True,
+              help="The public digital-life survey (5,796 respondents, raked to 2020 census margins) instead of the "
+                   "enterprise generative-AI survey.")
+def demo(out, seed, lang, bom, public) -> None:
+    """Generate and analyse a SYNTHETIC survey: the enterprise generative-AI survey, or with
+    --public the public survey of digital life and work."""
+    if public:
+        from ..survey.public_demo import run_public_demo as run
+    else:
+        from ..survey.demo import run_demo as run
 
+    out = out or ("build/survey-public" if public else "build/survey-demo")
     with library_errors():
-        res = run_demo(out, seed=seed, lang=lang, bom=bom)
+        res = run(out, seed=seed, lang=lang, bom=bom)
     console.print("[bold]SYNTHETIC DEMO DATA[/] — generated responses, not a real survey.", highlight=False)
     _print_funnel(res.funnel)
     console.print(f"Wrote {len(res.files)} files to [bold]{res.out_dir}[/]", highlight=False)

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import fmt
 from .html import write_html
 from .excel import write_excel
-from .model import Chart, Map, Paragraph, Report, Section, Series, Table
+from .model import Chart, Evidence, Map, Paragraph, Report, Section, Series, Table
 
 FORMATS = {"pct": fmt.percent(1), "int": fmt.integer(), "num1": fmt.decimal(1), "num2": fmt.decimal(2),
            "num3": fmt.decimal(3)}
@@ -83,9 +83,14 @@ def survey_report(sections, *, title: str, lang: str = "zh", synthetic: bool = F
     from dtindex.survey.labels import column_labels
 
     out = []
-    n_fig = n_tab = 0
+    n_fig = n_tab = n_find = 0
     for sec in sections:
         blocks: list = [Paragraph(str(text)) for text in sec.text]
+        for f in getattr(sec, "findings", ()):
+            n_find += 1
+            ev = tuple(Evidence(e["label"], e["value"], FORMATS["pct"] if e.get("format") == "pct" else fmt.text())
+                       for e in f.get("evidence", ()))
+            blocks.append(Paragraph(str(f["text"]), finding=n_find, evidence=ev))
         for spec in sec.charts:
             n_fig += 1
             chart = _chart(spec, lang, sheet=_sheet("图" if lang == "zh" else "Figure ", n_fig, spec["title"]))

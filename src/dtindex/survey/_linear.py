@@ -135,13 +135,19 @@ class Structure:
                 den = np.bincount(g, oldw, ng)
                 z = z - (num / den[:, None])[g] * psw[:, None]
             else:
+                # per margin: rows sorted by cell once, then cell sums of all columns at once
+                prep = []
+                for g, psw in step.margins:
+                    order = np.argsort(g, kind="stable")
+                    cells, starts, counts = np.unique(g[order], return_index=True, return_counts=True)
+                    ng = int(g.max()) + 1
+                    prep.append((g, psw[:, None], order, cells, starts, counts.astype(float), ng))
                 for _ in range(10):  # R iterates the raking projections ten times
-                    for g, psw in step.margins:
-                        ng = int(g.max()) + 1
-                        counts = np.bincount(g, minlength=ng).astype(float)
-                        y = z / psw[:, None]
-                        means = np.stack([np.bincount(g, y[:, k], ng) for k in range(z.shape[1])], axis=1)
-                        z = z - psw[:, None] * (means / counts[:, None])[g]
+                    for g, psw, order, cells, starts, counts, ng in prep:
+                        sums = np.add.reduceat((z / psw)[order], starts, axis=0)
+                        means = np.zeros((ng, z.shape[1]))
+                        means[cells] = sums / counts[:, None]
+                        z = z - psw * means[g]
         return z
 
     # --------------------------------------------------------------- variance

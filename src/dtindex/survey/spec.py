@@ -273,6 +273,16 @@ class ProvinceMap(_Model):
     codes: list[Code]
 
 
+class Indicator(_Model):
+    """A headline share: respondents answering ``codes`` to ``question``; ``label`` completes the
+    sentence "x% ..." in generated findings; ``leaders`` names the leading groups 头雁."""
+
+    question: str
+    codes: list[Code]
+    label: Text
+    leaders: bool = False
+
+
 class ReportSpec(_Model):
     """Report cuts: ``groups`` for by-group tables, ``heat`` pairs (multi question x group),
     ``means`` (score variables x group) and ``tests`` (single question x group: matrix cross-tab
@@ -290,6 +300,7 @@ class ReportSpec(_Model):
     alpha: float = Field(0.05, gt=0, lt=1)
     province: str | None = None
     maps: list[ProvinceMap] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
 
 
 class Questionnaire(_Model):
@@ -346,12 +357,13 @@ class Questionnaire(_Model):
         for m in self.report.maps:
             if self.report.province is None:
                 raise ValueError("report maps need report.province (the question holding the province)")
-            if m.question not in by or by[m.question].type != "single":
-                raise ValueError(f"report map: {m.question} is not a single-choice question")
+        for m in [*self.report.maps, *self.report.indicators]:
+            if m.question not in by or by[m.question].type not in ("single", "likert"):
+                raise ValueError(f"report map/indicator: {m.question} is not a single-choice or Likert question")
             valid = {str(o.code) for o in by[m.question].choices()}
             bad = [str(c) for c in m.codes if str(c) not in valid]
             if bad:
-                raise ValueError(f"report map: codes {', '.join(bad)} are not options of {m.question}")
+                raise ValueError(f"report map/indicator: codes {', '.join(bad)} are not options of {m.question}")
         for a, b in self.report.heat + self.report.means + self.report.tests:
             for v in (a, b):
                 if v not in names:
