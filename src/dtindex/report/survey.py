@@ -68,6 +68,7 @@ def _chart(spec: dict, lang: str = "zh", sheet: str | None = None) -> Chart | Ma
                      **common)
     if kind == "map":
         return Map(spec["title"], values=dict(spec["values"]), level="province", fmt=number,
+                   names=dict(spec.get("names") or {}),
                    id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec), sheet=sheet)
     if kind == "grouped_bar":
         groups = [str(g) for g in spec["groups"]]

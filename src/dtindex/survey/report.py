@@ -55,10 +55,10 @@ _T = {
            "funnel": "筛查漏斗", "adequacy": "样本充足性（95%置信水平下比例的误差范围）", "profile": "样本构成：{label}",
            "kish": "加权后 Kish 有效样本量 {neff:,.0f}，加权设计效应 {deff:.2f}；迭代 {sweeps} 轮，{conv}，{trimmed} 个权重被截尾。",
            "converged": "已收敛", "not_converged": "未收敛", "margins": "加权目标与达成", "convergence": "迭代过程",
-           "base": "样本量 N = {n:,}", "weighted_note": "加权百分比，95%置信区间见表格",
-           "unweighted_note": "未加权百分比，95%置信区间见表格", "counts": "选择项数分布：{label}",
-           "weighted_means": "加权均值，95%置信区间见表格", "unweighted_means": "未加权均值，95%置信区间见表格",
-           "count_note": "问卷份数（未加权）",
+           "base": "样本量 N = {n:,}", "weighted_note": "加权百分比，95%置信区间见表格。",
+           "unweighted_note": "未加权百分比，95%置信区间见表格。", "counts": "选择项数分布：{label}",
+           "weighted_means": "加权均值，95%置信区间见表格。", "unweighted_means": "未加权均值，95%置信区间见表格。",
+           "count_note": "问卷份数（未加权）。",
            "alpha": "量表信度（Cronbach's α = {alpha:.3f}，n = {n:,}）", "heat": "{row} × {col}",
            "means": "{var}：按{group}的平均分", "test": "{row} × {col}（各{col}内的占比及置信区间）",
            "matrix": "{row} × {col}（列百分比）", "matrix_chart": "{row}：按{col}",
@@ -73,7 +73,7 @@ _T = {
                      "在 {alpha} 水平上差异不显著，没有证据表明不同{col}的{row}分布不同。"),
            "base_row": "样本量 N", "answer": "答案",
            "map": "{label}：各省份{indicator}", "map_sample": "{label}：各省份样本占比",
-           "map_note": "未着色的省份无样本或样本量过小（n < {suppress}，不报告）。",
+           "map_note": "未着色的省份无样本或样本量过小（n < {suppress}，不报告）；名称后标 * 的省份样本量较小，仅供参考。",
            "map_table": "{indicator}：分省份结果",
            "sample_share": "样本占比",
            "compare": "加权前后对比", "cmp_margins": "样本结构：加权前、加权后与普查总体",
@@ -100,11 +100,11 @@ _T = {
                    "{conv}; {trimmed} weights trimmed.",
            "converged": "converged", "not_converged": "not converged", "margins": "Weighting targets and achieved",
            "convergence": "Raking sweeps", "base": "Base N = {n:,}",
-           "weighted_note": "Weighted percentages; 95% confidence intervals in the table",
-           "unweighted_note": "Unweighted percentages; 95% confidence intervals in the table",
-           "weighted_means": "Weighted means; 95% confidence intervals in the table",
-           "unweighted_means": "Unweighted means; 95% confidence intervals in the table",
-           "count_note": "Numbers of responses (unweighted)",
+           "weighted_note": "Weighted percentages; 95% confidence intervals in the table.",
+           "unweighted_note": "Unweighted percentages; 95% confidence intervals in the table.",
+           "weighted_means": "Weighted means; 95% confidence intervals in the table.",
+           "unweighted_means": "Unweighted means; 95% confidence intervals in the table.",
+           "count_note": "Numbers of responses (unweighted).",
            "counts": "Number of options chosen: {label}", "alpha": "Scale reliability (Cronbach's alpha = {alpha:.3f}, n = {n:,})",
            "heat": "{row} x {col}", "means": "{var}: mean by {group}",
            "test": "{row} by {col} (shares within each group, with confidence intervals)",
@@ -121,7 +121,7 @@ _T = {
                      "{alpha} level; no evidence that the distribution of {row} differs by {col}."),
            "base_row": "Base N", "answer": "Answer",
            "map": "{label}: {indicator} by province", "map_sample": "{label}: share of the sample by province",
-           "map_note": "Provinces left blank have no responses or too few to report (n < {suppress}).",
+           "map_note": "Provinces left blank have no responses or too few to report (n < {suppress}); a * after the name marks a small base (indicative only).",
            "map_table": "{indicator}: results by province",
            "sample_share": "Share of sample",
            "compare": "Weighted and unweighted results", "cmp_margins": "Sample structure: unweighted, weighted and census",
@@ -388,14 +388,12 @@ class _Builder:
         return out
 
     def _province_sample_map(self, q: Question, tab: pd.DataFrame, title: str) -> dict:
+        """Share of the sample by province (a distribution over all respondents: no small-base rule)."""
         codes = self._adcodes(q)
-        state = self.base_state(tab["n"].to_numpy())
-        values = {codes[c]: (None if s == 2 else _f(v)) for c, v, s in zip(tab["code"], tab["share"], state)}
-        t = self.t
-        return self.chart("map", f"map-{q.code}", t["map_sample"].format(label=q.text.get(self.lang)),
+        values = {codes[c]: _f(v) for c, v in zip(tab["code"], tab["share"])}
+        return self.chart("map", f"map-{q.code}", self.t["map_sample"].format(label=q.text.get(self.lang)),
                           q.text.get(self.lang), int(tab["n"].sum()), "pct", values=values,
-                          base_n_by_unit={codes[c]: int(n) for c, n in zip(tab["code"], tab["n"])},
-                          extra_note=t["map_note"].format(suppress=self.suppress))
+                          base_n_by_unit={codes[c]: int(n) for c, n in zip(tab["code"], tab["n"])})
 
     def _province_indicator_map(self, q: Question, m) -> tuple[dict, Table]:
         t, lang = self.t, self.lang
@@ -419,10 +417,11 @@ class _Builder:
         frame, small = self.apply_small_base(frame, "n", "province", ["share", "se", "ci_low", "ci_high"])
         state = self.base_state(frame["n"].to_numpy())
         title = t["map"].format(label=target.text.get(lang), indicator=indicator)
+        names = {a: f"{p} *" for a, p, st in zip(frame["adcode"], [lab.get(c, c) for c in est.index], state) if st == 1}
         chart = self.chart("map", f"map-{q.code}-{m.question}", title, target.text.get(lang), int(frame["n"].sum()),
                            "pct", values={a: (None if s == 2 else _f(v)) for a, v, s in
                                           zip(frame["adcode"], est["estimate"], state)},
-                           base_n_by_unit=dict(zip(frame["adcode"], frame["n"].astype(int).tolist())),
+                           base_n_by_unit=dict(zip(frame["adcode"], frame["n"].astype(int).tolist())), names=names,
                            extra_note=self.notes(t["map_note"].format(suppress=self.suppress),
                                                  self.small_note() if small else ""))
         table = Table(f"map_{m.question}", t["map_table"].format(indicator=f"{target.text.get(lang)}{indicator}"),
