@@ -93,9 +93,20 @@ def test_every_interval_in_both_demos_lies_in_unit_interval(survey_demos):
                         assert ((v >= 0) & (v <= 1)).all(), (name, tb.name, c)
 
 
-def test_cli_public_flag(tmp_path):
-    res = CliRunner().invoke(main, ["survey", "demo", "--public", "--out", str(tmp_path), "--lang", "en"],
-                             catch_exceptions=False)
-    assert res.exit_code == 0, res.output
-    assert "SYNTHETIC" in res.output and "6,104" in res.output and "5,796" in res.output
-    assert (tmp_path / "public_survey_SYNTHETIC.xlsx").exists()
+def test_cli_public_flag(survey_demos, monkeypatch):
+    """--public runs the public demo (its result is the session's English run, not recomputed)."""
+    import dtindex.survey.public_demo as public_demo
+
+    out, res = survey_demos("public", "en")
+    calls = []
+
+    def fake(out_dir, **kwargs):
+        calls.append((out_dir, kwargs))
+        return res
+
+    monkeypatch.setattr(public_demo, "run_public_demo", fake)
+    result = CliRunner().invoke(main, ["survey", "demo", "--public", "--lang", "en"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert calls == [("build/survey-public", {"seed": 2024, "lang": "en", "bom": False})]
+    assert "SYNTHETIC" in result.output and "6,104" in result.output and "5,796" in result.output
+    assert (out / "public_survey_SYNTHETIC.xlsx").exists()

@@ -250,8 +250,6 @@ class _Builder:
         s = a.screening
         text = [t["received"].format(n_received=s.n_received, n_valid=s.n_valid,
                                      rate=s.n_valid / s.n_received if s.n_received else 0)]
-        if self.synthetic:
-            text.insert(0, t["synthetic"])
         funnel = s.funnel.copy()
         funnel["rule"] = [value_label(r, self.lang) for r in funnel["rule"]]
         tables = [Table("funnel", t["funnel"], funnel, {"step": "int", "flagged": "int", "removed": "int",
@@ -347,7 +345,9 @@ class _Builder:
             tab = likert_table(self.design, q, lang=lang)
             cats = [o.label.get(lang) for o in q.scale.options()]  # type: ignore[union-attr]
             base = int(tab["n"].max()) if len(tab) else 0
+            small_chart = self.small_note() if (self.base_state(tab["n"].to_numpy()) > 0).any() else ""
             chart = self.chart("stacked_bar", f"q-{q.code}", title, q.text.get(lang), base, "pct", categories=cats,
+                               extra_note=small_chart,
                                data=[{"label": r["label"], "values": {c: _f(r[c]) for c in cats},
                                       "top_box": _f(r["top_box"]), "mean": _f(r["mean"]), "n": int(r["n"])}
                                      for r in _records(tab)])
@@ -689,6 +689,10 @@ def build_report(analysis: SurveyAnalysis, *, lang: str = "zh") -> list[Section]
     cuts = b.cuts()
     if cuts is not None:
         sections.append(cuts)
+    if b.synthetic:  # the first thing a reader sees
+        first = sections[0]
+        sections[0] = Section(first.id, first.title, (b.t["synthetic"], *first.text), first.tables, first.charts,
+                              first.findings)
     names = [tb.name for s in sections for tb in s.tables]
     dups = sorted({n for n in names if names.count(n) > 1})
     if dups:

@@ -193,12 +193,16 @@ class Derived(_Model):
     kind: Literal["count", "recode", "score", "top_box"]
     source: str | list[str]
     mapping: dict[str, list[Code]] | None = None
+    labels: dict[str, Text] = Field(default_factory=dict)  # recode group -> zh/en label shown in reports
     min_answered: int | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Derived:
         if self.kind == "recode" and not self.mapping:
             raise ValueError(f"derived {self.code}: recode needs a mapping {{group: [codes]}}")
+        unknown = sorted(set(self.labels) - set(self.mapping or {}))
+        if unknown:
+            raise ValueError(f"derived {self.code}: labels name groups {', '.join(unknown)} that are not in the mapping")
         return self
 
 
@@ -398,7 +402,7 @@ class Questionnaire(_Model):
                 return {o.code: o.label.get(lang) for o in q.choices()}
         d = self.derived_var(var)
         if d is not None and d.kind == "recode":
-            return {k: k for k in d.mapping}  # type: ignore[union-attr]
+            return {k: (d.labels[k].get(lang) if k in d.labels else k) for k in d.mapping}  # type: ignore[union-attr]
         return {}
 
 
