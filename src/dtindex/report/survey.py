@@ -75,7 +75,8 @@ def _chart(spec: dict, lang: str = "zh", sheet: str | None = None) -> Chart | Ma
         names = [str(s) for s in spec["series"]]
         value = {(str(d["group"]), str(d["series"])): d["value"] for d in spec["data"]}
         return Chart("grouped_bar", spec["title"], categories=tuple(groups),
-                     series=tuple(Series(s, tuple(value.get((g, s)) for g in groups)) for s in names), **common)
+                     series=tuple(Series(s, tuple(value.get((g, s)) for g in groups)) for s in names),
+                     horizontal=bool(spec.get("horizontal", False)), **common)
     return None
 
 

@@ -75,9 +75,9 @@ _T = {
            "map": "{label}：各省份{indicator}", "map_sample": "{label}：各省份样本占比",
            "map_note": "未着色的省份无样本或样本量过小（n < {suppress}，不报告）；名称后标 * 的省份样本量较小，仅供参考。",
            "map_table": "{indicator}：分省份结果",
-           "sample_share": "样本占比",
+           "sample_share": "样本占比", "margins_source": "加权目标的数据来源：{source}。",
            "compare": "加权前后对比", "cmp_margins": "样本结构：加权前、加权后与普查总体",
-           "cmp_margins_note": "总体占比为加权目标（见加权一节的数据来源）；加权后样本结构与总体一致。",
+           "cmp_margins_note": "总体占比为加权目标；加权后样本结构与总体一致。",
            "cmp_indicators": "主要指标：未加权与加权结果",
            "cmp_ind_note": "差值 = 加权 − 未加权；置信区间为加权估计的区间。",
            "cmp_lead": "网络调查的受访者中年轻、居住在大城市和受教育程度较高的人偏多；加权（raking）使样本的性别、年龄和地区结构与总体一致，下表比较加权前后的结果。",
@@ -123,9 +123,9 @@ _T = {
            "map": "{label}: {indicator} by province", "map_sample": "{label}: share of the sample by province",
            "map_note": "Provinces left blank have no responses or too few to report (n < {suppress}); a * after the name marks a small base (indicative only).",
            "map_table": "{indicator}: results by province",
-           "sample_share": "Share of sample",
+           "sample_share": "Share of sample", "margins_source": "Source of the weighting targets: {source}.",
            "compare": "Weighted and unweighted results", "cmp_margins": "Sample structure: unweighted, weighted and census",
-           "cmp_margins_note": "Population shares are the weighting targets (sources in the weighting section); after weighting the sample matches them.",
+           "cmp_margins_note": "Population shares are the weighting targets; after weighting the sample matches them.",
            "cmp_indicators": "Headline indicators: unweighted and weighted",
            "cmp_ind_note": "Difference = weighted minus unweighted; intervals are those of the weighted estimate.",
            "cmp_lead": ("Online respondents are younger, more often live in large cities and are better educated than the "
@@ -198,6 +198,8 @@ class _Builder:
         self.ci = rs.ci_method
         self.flag, self.suppress = rs.small_base.flag_below, rs.small_base.suppress_below
         self.ci_note = method_note(self.ci, lang, rs.confidence)
+        src = a.spec.weighting.source
+        self.margins_source = self.t["margins_source"].format(source=src.get(lang)) if src is not None else ""
 
     def chart(self, kind: str, cid: str, title: str, question: str, base_n: int, fmt: str, **data) -> dict:
         t, w = self.t, self.a.weighted
@@ -294,11 +296,14 @@ class _Builder:
         t = self.t
         text = [t["kish"].format(neff=r.kish_n, deff=r.deff, sweeps=r.sweeps,
                                  conv=t["converged"] if r.converged else t["not_converged"], trimmed=r.trimmed)]
+        if self.margins_source:
+            text.append(self.margins_source)
         margins = r.margins.copy()
         margins["category"] = [self.labels(v).get(c, c) for v, c in zip(margins["variable"], margins["category"])]
         margins["variable"] = [self.spec.label(v, self.lang) for v in margins["variable"]]
         tables = (Table("weighting_margins", t["margins"], margins,
-                        {"target": "num1", "initial": "num1", "achieved": "num1", "difference": "num3"}),
+                        {"target": "num1", "initial": "num1", "achieved": "num1", "difference": "num3"},
+                        note=self.margins_source),
                   Table("weighting_sweeps", t["convergence"], r.report(), {"sweep": "int", "max_change": "num3"}))
         return Section("weighting", t["weighting"], tuple(text), tables, ())
 
@@ -588,7 +593,8 @@ class _Builder:
                               "unweighted": m["initial"].to_numpy(), "weighted": m["achieved"].to_numpy(),
                               "population": m["target"].to_numpy()})
         tables = [Table("compare_margins", t["cmp_margins"], frame,
-                        {"unweighted": "pct", "weighted": "pct", "population": "pct"}, note=t["cmp_margins_note"])]
+                        {"unweighted": "pct", "weighted": "pct", "population": "pct"},
+                        note=self.notes(t["cmp_margins_note"], self.margins_source))]
         charts = []
         text = [t["cmp_lead"]]
         inds = self.spec.report.indicators
@@ -609,7 +615,8 @@ class _Builder:
                                  "ci_low": "pct", "ci_high": "pct"}, note=self.notes(t["cmp_ind_note"], self.ci_note)))
             uw_name, w_name = text_word("unweighted", lang), text_word("weighted", lang)
             charts.append(self.chart("grouped_bar", "compare-indicators", t["cmp_indicators"], t["cmp_indicators"],
-                                     int(ind_frame["n"].max()), "pct", groups=ind_frame["indicator"].tolist(),
+                                     int(ind_frame["n"].max()), "pct", horizontal=True,
+                                     groups=ind_frame["indicator"].tolist(),
                                      series=[uw_name, w_name], scale=None,
                                      data=[d for rec in _records(ind_frame) for d in (
                                          {"group": rec["indicator"], "series": uw_name, "value": _f(rec["unweighted"])},

@@ -249,6 +249,7 @@ class WeightingSpec(_Model):
     """Raking variables (question or derived codes) and options."""
 
     variables: list[str] = Field(default_factory=list)
+    source: Text | None = None  # where the population margins come from (printed under the tables)
     trim: tuple[float, float] | None = None
     maxit: int = 50
     epsilon: float = 1e-6
