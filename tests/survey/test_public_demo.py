@@ -80,6 +80,14 @@ def test_public_report_is_raked_compared_and_has_findings(survey_demos):
     assert (out / "public_survey_SYNTHETIC.html").exists() and (out / "public_survey_SYNTHETIC.xlsx").exists()
     rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert rep["sections"][0]["findings"][0]["text"] == first
+    # the workbook: numbered findings on their sheet, the census source on the README
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out / "public_survey_SYNTHETIC.xlsx", read_only=True)
+    found = [r for r in wb["发现"].iter_rows(min_row=3, values_only=True) if r[1] is not None]
+    assert [r[1] for r in found] == [1, 2, 3, 4, 5] and found[0][2] == first
+    readme = " ".join(str(v) for r in wb["说明"].iter_rows(values_only=True) for v in r if v)
+    assert "第七次全国人口普查公报" in readme
 
 
 def test_every_interval_in_both_demos_lies_in_unit_interval(survey_demos):
