@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
+from scipy.special import expit
 
 from ..errors import check_choice
 
@@ -71,8 +72,8 @@ def proportion_ci(p, se, *, method: str = "logit", df=None, n=None, n_rows=None,
         if method == "logit":
             eta = np.log(p / (1 - p))
             half = t * se / q
-            lo = 1 / (1 + np.exp(-(eta - half)))
-            hi = 1 / (1 + np.exp(-(eta + half)))
+            lo = expit(eta - half)
+            hi = expit(eta + half)
         elif method == "wilson":
             neff = q / se ** 2
             t2 = t * t
