@@ -515,6 +515,9 @@ class _Builder:
                                                                               if ct.letters.loc[a, g] else "")))
             vals.append(f"{int(ct.base[g]):,}" + (" *" if s == 1 else ""))
             cells[h] = vals
+        # the total column (all groups together), as SPSS Custom Tables prints it; no letter
+        total = self.design.proportions(row)["estimate"].reindex(ct.shares.index).to_numpy()
+        cells[t["all"]] = [fmt.format(v) for v in total] + [f"{int(ct.base.sum()):,}"]
         matrix = pd.DataFrame({"answer": answers + [t["base_row"]], **cells})
         small = bool((state > 0).any())
         title = t["matrix"].format(row=rname, col=cname)
