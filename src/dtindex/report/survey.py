@@ -69,6 +69,7 @@ def _chart(spec: dict, lang: str = "zh", sheet: str | None = None) -> Chart | Ma
     if kind == "map":
         return Map(spec["title"], values=dict(spec["values"]), level="province", fmt=number,
                    names=dict(spec.get("names") or {}),
+                   value_range=tuple(spec["value_range"]) if spec.get("value_range") else None,
                    id=_id("survey", str(spec["id"])), base_n=int(spec["base_n"]), note=_note(spec), sheet=sheet)
     if kind == "grouped_bar":
         groups = [str(g) for g in spec["groups"]]

@@ -73,7 +73,7 @@ _T = {
                      "在 {alpha} 水平上差异不显著，没有证据表明不同{col}的{row}分布不同。"),
            "base_row": "样本量 N", "answer": "答案",
            "map": "{label}：各省份{indicator}", "map_sample": "{label}：各省份样本占比",
-           "map_note": "未着色的省份无样本或样本量过小（n < {suppress}，不报告）；名称后标 * 的省份样本量较小，仅供参考。",
+           "map_note": "未着色的省份无样本或样本量过小（n < {suppress}，不报告）；名称后标 * 的省份样本量较小，仅供参考，色阶只按样本量充足的省份设定。",
            "map_table": "{indicator}：分省份结果",
            "sample_share": "样本占比", "margins_source": "加权目标的数据来源：{source}。",
            "compare": "加权前后对比", "cmp_margins": "样本结构：加权前、加权后与普查总体",
@@ -121,7 +121,7 @@ _T = {
                      "{alpha} level; no evidence that the distribution of {row} differs by {col}."),
            "base_row": "Base N", "answer": "Answer",
            "map": "{label}: {indicator} by province", "map_sample": "{label}: share of the sample by province",
-           "map_note": "Provinces left blank have no responses or too few to report (n < {suppress}); a * after the name marks a small base (indicative only).",
+           "map_note": "Provinces left blank have no responses or too few to report (n < {suppress}); a * after the name marks a small base (indicative only); the colour scale is set by provinces with an adequate base.",
            "map_table": "{indicator}: results by province",
            "sample_share": "Share of sample", "margins_source": "Source of the weighting targets: {source}.",
            "compare": "Weighted and unweighted results", "cmp_margins": "Sample structure: unweighted, weighted and census",
@@ -423,10 +423,15 @@ class _Builder:
         state = self.base_state(frame["n"].to_numpy())
         title = t["map"].format(label=target.text.get(lang), indicator=indicator)
         names = {a: f"{p} *" for a, p, st in zip(frame["adcode"], [lab.get(c, c) for c in est.index], state) if st == 1}
+        # the colour scale comes from provinces with an adequate base: a small base does not set it
+        solid = est["estimate"].to_numpy()[state == 0]
+        solid = solid[~np.isnan(solid)]
+        value_range = [float(solid.min()), float(solid.max())] if len(solid) >= 2 and solid.max() > solid.min() else None
         chart = self.chart("map", f"map-{q.code}-{m.question}", title, target.text.get(lang), int(frame["n"].sum()),
                            "pct", values={a: (None if s == 2 else _f(v)) for a, v, s in
                                           zip(frame["adcode"], est["estimate"], state)},
                            base_n_by_unit=dict(zip(frame["adcode"], frame["n"].astype(int).tolist())), names=names,
+                           value_range=value_range,
                            extra_note=self.notes(t["map_note"].format(suppress=self.suppress),
                                                  self.small_note() if small else ""))
         table = Table(f"map_{m.question}", t["map_table"].format(indicator=f"{target.text.get(lang)}{indicator}"),
