@@ -61,7 +61,7 @@ _T = {
            "count_note": "问卷份数（未加权）。",
            "alpha": "量表信度（Cronbach's α = {alpha:.3f}，n = {n:,}）", "heat": "{row} × {col}",
            "means": "{var}：按{group}的平均分", "test": "{row} × {col}（各{col}内的占比及置信区间）",
-           "matrix": "{row} × {col}（列百分比）", "matrix_chart": "{row}：按{col}",
+           "matrix": "{row} × {col}（列百分比）", "heat_letters": "{row} × {col}（选择比例及列比较）", "matrix_chart": "{row}：按{col}",
            "chisq_table": "{row} × {col}：独立性检验", "all": "全部", "numeric": "{label}：均值",
            "small": "样本量较小，仅供参考", "suppressed": "样本量过小，不报告",
            "small_note": "* 样本量较小，仅供参考（n < {flag}）；n < {suppress} 的结果不报告（显示为 —）。",
@@ -108,7 +108,8 @@ _T = {
            "counts": "Number of options chosen: {label}", "alpha": "Scale reliability (Cronbach's alpha = {alpha:.3f}, n = {n:,})",
            "heat": "{row} x {col}", "means": "{var}: mean by {group}",
            "test": "{row} by {col} (shares within each group, with confidence intervals)",
-           "matrix": "{row} by {col} (column percentages)", "matrix_chart": "{row}: by {col}",
+           "matrix": "{row} by {col} (column percentages)",
+           "heat_letters": "{row} by {col} (share choosing each option, column comparisons)", "matrix_chart": "{row}: by {col}",
            "chisq_table": "{row} x {col}: test of independence", "all": "All", "numeric": "{label}: mean",
            "small": "small base, indicative only", "suppressed": "base too small, not reported",
            "small_note": "* small base (n < {flag}), indicative only; results with n < {suppress} are not reported (shown as —).",
@@ -458,6 +459,7 @@ class _Builder:
             frame = table.reset_index()
             note = self.small_note() if small else ""
             tables.append(Table(f"heat_{qcode}_{group}", title, frame, {c: "pct" for c in table.columns}, note=note))
+            tables.append(self._heat_letters(q, group))
             charts.append(self.chart("heat_table", f"heat-{qcode}-{group}", title, q.text.get(lang),
                                      int(bases["n"].iloc[-1]), "pct", rows=table.index.tolist(),
                                      columns=[t["all"] if c == "all" else c for c in table.columns],
@@ -497,6 +499,48 @@ class _Builder:
             return None
         return Section("cuts", t["cuts"], tuple(text), tuple(tables), tuple(charts))
 
+    def _matrix(self, ct, state, clab: dict, answers: list, total) -> tuple[list, pd.DataFrame]:
+        """The SPSS-style matrix of a :class:`~dtindex.survey.colprops.ColumnTests`: one text column
+        per group headed "(A) group" ("*" on a small base), cells "36.3% BC", suppressed groups "—",
+        the base N row and the total column (no letter)."""
+        t = self.t
+        heads = [f"({ct.group_letters[g]}) {self.mark(clab.get(g, g), int(s))}" for g, s in zip(ct.base.index, state)]
+        cells = {}
+        for (g, s), h in zip(zip(ct.base.index, state), heads):
+            vals = []
+            for a in ct.shares.index:
+                v, let = ct.shares.loc[a, g], ct.letters.loc[a, g]
+                vals.append("—" if s == 2 or np.isnan(v) else f"{v:.1%}" + (f" {let}" if let else ""))
+            vals.append(f"{int(ct.base[g]):,}" + (" *" if s == 1 else ""))
+            cells[h] = vals
+        cells[t["all"]] = [f"{v:.1%}" for v in total] + [f"{int(ct.base.sum()):,}"]
+        return heads, pd.DataFrame({"answer": [*answers, t["base_row"]], **cells})
+
+    def _heat_letters(self, q: Question, group: str) -> Table:
+        """Column-proportion letters for a multi-choice question by group: each option is a yes/no
+        answer tested across the groups like a cross-tab row; options in the heat table's order."""
+        spec, lang, t = self.spec, self.lang, self.t
+        clab = self.labels(group)
+        rows, totals, ct = [], [], None
+        for o, col in zip(q.options, q.columns()):
+            x = self.design.data[col].to_numpy(dtype=float)
+            cat = pd.Series(pd.Categorical(np.where(np.isnan(x), None, np.where(x > 0, "yes", "no")),
+                                           categories=["no", "yes"]), index=self.design.data.index)
+            ct = column_tests(self.design, cat, group, alpha=spec.report.alpha, min_base=max(self.suppress, 1))
+            rows.append((o.label.get(lang), ct.shares.loc["yes"], ct.letters.loc["yes"]))
+            totals.append(float(self.design.proportions(cat).loc["yes", "estimate"]))
+        order = np.argsort(-np.asarray(totals), kind="stable")
+        shares = pd.DataFrame([rows[i][1] for i in order], index=[rows[i][0] for i in order])
+        letters = pd.DataFrame([rows[i][2] for i in order], index=shares.index)
+        merged = type(ct)(shares, ct.base, letters, ct.pairs, ct.group_letters, ct.df, ct.alpha)
+        state = self.base_state(ct.base.to_numpy())
+        _, matrix = self._matrix(merged, state, clab, list(shares.index), [totals[i] for i in order])
+        small = bool((state > 0).any())
+        note = self.notes(t["letters_note"].format(df=ct.df, alpha=spec.report.alpha), self.small_note() if small else "")
+        return Table(f"heat_{q.code}_{group}_letters", t["heat_letters"].format(row=q.text.get(lang),
+                                                                                  col=spec.label(group, lang)),
+                     matrix, {c: "text" for c in matrix.columns}, note=note)
+
     def _crosstab(self, row: str, col: str) -> tuple[list[Table], dict, str]:
         """Matrix cross-tab (answers x groups, column %, letters, base N), its chart, the long
         table with intervals, the Rao-Scott table and the test line in words."""
@@ -506,24 +550,9 @@ class _Builder:
         alpha = spec.report.alpha
         ct = column_tests(self.design, row, col, alpha=alpha, min_base=max(self.suppress, 1))
         state = self.base_state(ct.base.to_numpy())
-        heads = []
-        for g, s, n in zip(ct.base.index, state, ct.base.to_numpy()):
-            heads.append(f"({ct.group_letters[g]}) {self.mark(clab.get(g, g), int(s))}")
         answers = [str(rlab.get(a, a)) for a in ct.shares.index]
-        cells = {}
-        fmt = "{:.1%}"
-        for (g, s), h in zip(zip(ct.base.index, state), heads):
-            vals = []
-            for a in ct.shares.index:
-                v = ct.shares.loc[a, g]
-                vals.append("—" if s == 2 or np.isnan(v) else (fmt.format(v) + (" " + ct.letters.loc[a, g]
-                                                                              if ct.letters.loc[a, g] else "")))
-            vals.append(f"{int(ct.base[g]):,}" + (" *" if s == 1 else ""))
-            cells[h] = vals
-        # the total column (all groups together), as SPSS Custom Tables prints it; no letter
         total = self.design.proportions(row)["estimate"].reindex(ct.shares.index).to_numpy()
-        cells[t["all"]] = [fmt.format(v) for v in total] + [f"{int(ct.base.sum()):,}"]
-        matrix = pd.DataFrame({"answer": answers + [t["base_row"]], **cells})
+        heads, matrix = self._matrix(ct, state, clab, answers, total)
         small = bool((state > 0).any())
         title = t["matrix"].format(row=rname, col=cname)
         note = self.notes(t["letters_note"].format(df=ct.df, alpha=alpha), self.small_note() if small else "")
