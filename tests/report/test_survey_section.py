@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dtindex.report import Chart
+from dtindex.report import Chart, Map
 from dtindex.report.survey import survey_report, write_survey_html
 from dtindex.survey.demo import run_demo
 
@@ -18,10 +18,10 @@ def demo(tmp_path_factory):
 
 def test_every_chart_has_base_n_and_question(demo):
     rep = survey_report(demo.sections, title="t", synthetic=True)
-    charts = [b for s in rep.sections for b in s.blocks if isinstance(b, Chart)]
+    charts = [b for s in rep.sections for b in s.blocks if isinstance(b, (Chart, Map))]
     specs = [c for s in demo.sections for c in s.charts]
     assert len(charts) == len(specs)
-    assert {c.kind for c in charts} == {"bar", "stacked_bar", "heat_table", "grouped_bar"}
+    assert {c.kind for c in charts} == {"bar", "stacked_bar", "heat_table", "grouped_bar", "choropleth"}
     for chart, spec in zip(charts, specs):
         assert chart.base_n == spec["base_n"]
         assert spec["question"] in chart.note

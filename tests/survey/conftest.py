@@ -36,3 +36,21 @@ def fixture_spec():
     from dtindex.survey.spec import load_questionnaire
 
     return load_questionnaire(SURVEY / "spec.yaml")
+
+
+@pytest.fixture(scope="session")
+def survey_demos(tmp_path_factory):
+    """Both survey demos in both languages, run once: {(name, lang): (out_dir, result)}."""
+    from dtindex.survey.demo import run_demo
+    from dtindex.survey.public_demo import run_public_demo
+
+    cache = {}
+
+    def get(name: str, lang: str):
+        if (name, lang) not in cache:
+            out = tmp_path_factory.mktemp(f"{name}-{lang}")
+            run = run_demo if name == "genai" else run_public_demo
+            cache[(name, lang)] = (out, run(out, seed=2024, lang=lang))
+        return cache[(name, lang)]
+
+    return get

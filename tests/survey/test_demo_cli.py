@@ -66,10 +66,11 @@ def test_survey_demo_command_writes_labelled_synthetic_report(run, tmp_path):
     assert funnel["remaining"].tolist() == [3164, 3068, 2997, 2949, 2922, 2902, 2887, 2887]
     assert funnel["removed"].tolist()[1:7] == [96, 71, 48, 27, 20, 15]
     wb = load_workbook(tmp_path / "survey_report_SYNTHETIC.xlsx", read_only=True)
-    assert "SYNTHETIC" in str(next(wb["contents"].iter_rows(min_row=1, max_row=1, values_only=True))[0])
+    readme = [str(v) for row in wb["说明"].iter_rows(values_only=True) for v in row if v is not None]
+    assert "SYNTHETIC" in readme[0] and any("合成数据" in v for v in readme)
     report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     charts = [c for s in report["sections"] for c in s["charts"]]
-    assert {c["kind"] for c in charts} == {"bar", "stacked_bar", "heat_table", "grouped_bar"}
+    assert {c["kind"] for c in charts} == {"bar", "stacked_bar", "heat_table", "grouped_bar", "map"}
     assert all(c["synthetic"] for c in charts)
     assert "合成数据" in report["sections"][0]["text"][0]
     weights = pd.read_csv(tmp_path / "weights.csv")

@@ -9,12 +9,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from dtindex.survey.excel import (
-    sheet_names,
-    write_report_json,
-    write_tables_csv,
-    write_workbook,
-)
+from dtindex.report.survey import write_survey_excel
+from dtindex.survey.excel import write_report_json, write_tables_csv
 from dtindex.survey.pipeline import analyse, margins_to_codes
 from dtindex.survey.report import (
     CHART_KINDS,
@@ -28,9 +24,26 @@ from dtindex.survey.report import (
 from .conftest import SURVEY
 
 
+def _no_small_base(spec):
+    from dtindex.survey.spec import SmallBase
+
+    return spec.model_copy(update={"report": spec.report.model_copy(
+        update={"small_base": SmallBase(flag_below=0, suppress_below=0)})})
+
+
 @pytest.fixture(scope="module")
 def analysis(fixture_spec):
-    return analyse(fixture_spec, SURVEY / "wjx_style.csv", margins={"Q1": {"小型": 0.5, "中型": 0.3, "大型": 0.2}})
+    # three valid responses: the small-base rule is switched off to check the numbers themselves
+    return analyse(_no_small_base(fixture_spec), SURVEY / "wjx_style.csv",
+                   margins={"Q1": {"小型": 0.5, "中型": 0.3, "大型": 0.2}})
+
+
+def test_default_small_base_rule_suppresses_a_base_of_three(fixture_spec):
+    a = analyse(fixture_spec, SURVEY / "wjx_style.csv", margins={"Q1": {"小型": 0.5, "中型": 0.3, "大型": 0.2}})
+    q1 = next(s for s in build_report(a, lang="zh") if s.id == "q-Q1")
+    assert [d["value"] for d in q1.charts[0]["data"]] == [None, None, None]
+    assert "样本量较小，仅供参考" in q1.charts[0]["note"] and "样本量较小，仅供参考" in q1.tables[0].note
+    assert q1.tables[0].frame["share"].isna().all()
 
 
 def test_pipeline_screens_then_rakes(analysis):
@@ -42,7 +55,7 @@ def test_pipeline_screens_then_rakes(analysis):
 
 def test_sections_tables_and_charts(analysis):
     sections = build_report(analysis, lang="en")
-    assert [s.id for s in sections] == ["sample", "weighting", "q-Q1", "q-Q2", "q-Q3", "q-Q4"]
+    assert [s.id for s in sections] == ["sample", "weighting", "compare", "q-Q1", "q-Q2", "q-Q3", "q-Q4"]
     for s in sections:
         assert isinstance(s, Section)
         for tb in s.tables:
@@ -68,21 +81,18 @@ def test_sections_tables_and_charts(analysis):
 
 
 def test_excel_workbook_one_sheet_per_table(analysis, tmp_path):
+    """The workbook is the shared renderer's: README sheet, one sheet per table with Chinese headers."""
     sections = build_report(analysis, lang="zh")
-    path = write_workbook(sections, tmp_path / "r.xlsx", title="测试", synthetic=True)
+    path = write_survey_excel(sections, tmp_path / "r.xlsx", title="测试", synthetic=True)
     wb = load_workbook(path)
-    names = sheet_names(sections)
-    assert wb.sheetnames == ["contents", *names.values()]
-    assert "SYNTHETIC" in str(wb["contents"]["A2"].value)
+    assert wb.sheetnames[0] == "说明"
     q1 = next(tb for s in sections for tb in s.tables if tb.name == "Q1")
-    ws = wb[names["Q1"]]
-    assert ws.freeze_panes == "A2"
-    assert [c.value for c in ws[1]] == list(q1.frame.columns)
+    ws = next(wb[n] for n in wb.sheetnames if n.startswith("表") and n.endswith("Q1. 企业规模"))
+    assert ws.freeze_panes == "A3"
+    assert [c.value for c in ws[2]] == ["选项代码", "选项", "样本量", "占比", "标准误", "95%置信区间下限", "95%置信区间上限"]
     share_col = list(q1.frame.columns).index("share") + 1
-    assert ws.cell(row=2, column=share_col).number_format == "0.0%"
-    assert ws.cell(row=2, column=share_col).value == pytest.approx(q1.frame["share"].iloc[0])
-    n_col = list(q1.frame.columns).index("n") + 1
-    assert ws.cell(row=2, column=n_col).number_format == "#,##0"
+    assert "%" in ws.cell(row=3, column=share_col).number_format
+    assert ws.cell(row=3, column=share_col).value == pytest.approx(q1.frame["share"].iloc[0])
     files = write_tables_csv(sections, tmp_path / "tables", bom=True)
     assert len(files) == sum(len(s.tables) for s in sections)
     first = (tmp_path / "tables" / "Q1.csv").read_text(encoding="utf-8")
@@ -91,11 +101,3 @@ def test_excel_workbook_one_sheet_per_table(analysis, tmp_path):
         == "sample"
 
 
-def test_sheet_names_are_unique_and_short():
-    long = pd.DataFrame({"a": [1]})
-    sections = [Section("s", "s", tables=(Table("x" * 40, "t", long), Table("x" * 40 + "y", "t", long),
-                                          Table("a:b", "t", long)))]
-    names = sheet_names(sections)
-    assert all(len(v) <= 31 for v in names.values())
-    assert len({v.lower() for v in names.values()}) == 3
-    assert names["a:b"] == "a_b"

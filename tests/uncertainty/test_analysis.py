@@ -176,12 +176,13 @@ def test_excel_workbook(tiny, tmp_path):
     res = run_uncertainty(tiny, UncertaintySpec(n=16, **METHODS, bootstrap=10))
     path = write_excel(res, tmp_path / "u.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Rank intervals", "Sensitivity", "What if"]
+    # the shared renderer: README first, caption in row 1, header in row 2, data from row 3
+    assert wb.sheetnames == ["README", "Settings", "Factors", "Rank intervals", "Sensitivity", "What if"]
     ws = wb["Rank intervals"]
-    assert [c.value for c in ws[1]][:4] == ["uCode", "uName", "nominal_rank", "mean_rank"]
-    assert ws.cell(row=2, column=1).value == res.rank_stats["uCode"].iloc[0]
-    assert ws.cell(row=2, column=4).value == pytest.approx(res.rank_stats["mean_rank"].iloc[0])
-    texts = [c.value for row in wb["Summary"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert [c.value for c in ws[2]][:4] == ["uCode", "uName", "nominal_rank", "mean_rank"]
+    assert ws.cell(row=3, column=1).value == res.rank_stats["uCode"].iloc[0]
+    assert ws.cell(row=3, column=4).value == pytest.approx(res.rank_stats["mean_rank"].iloc[0])
+    texts = [c.value for row in wb["README"].iter_rows() for c in row if isinstance(c.value, str)]
     assert res.text["en"] in texts and res.text["zh"] in texts
     assert [p.name for p in tmp_path.iterdir()] == ["u.xlsx"]
 

@@ -36,8 +36,7 @@ def command() -> None:
 @click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
 def report(spec, responses, weights, out, lang, sheet, bom) -> None:
     """Screen, weight and analyse RESPONSES (CSV/Excel/SPSS export) with the questionnaire SPEC.yaml."""
-    from ..survey.demo import _write_run_files
-    from ..survey.excel import write_report_json, write_tables_csv, write_workbook
+    from ..survey.demo import write_report_files
     from ..survey.imports import read_responses
     from ..survey.pipeline import analyse
     from ..survey.report import build_report
@@ -49,15 +48,7 @@ def report(spec, responses, weights, out, lang, sheet, bom) -> None:
         analysis = analyse(q, data, margins=weights)
         sections = build_report(analysis, lang=lang)
         out_dir = Path(out)
-        title = q.title.get(lang) + (" — SYNTHETIC" if q.synthetic else "")
-        from ..report.survey import write_survey_html
-
-        files = [write_workbook(sections, out_dir / "survey_report.xlsx", title=title, synthetic=q.synthetic),
-                 write_survey_html(sections, out_dir / "survey_report.html", title=title, lang=lang,
-                                   synthetic=q.synthetic),
-                 write_report_json(sections, out_dir / "report.json")]
-        files += write_tables_csv(sections, out_dir / "tables", bom=bom)
-        files += _write_run_files(analysis, out_dir, bom=bom)
+        files = write_report_files(analysis, sections, out_dir, stem="survey_report", lang=lang, bom=bom)
     if q.synthetic:
         console.print("[bold]SYNTHETIC DATA[/] — the questionnaire is marked synthetic.", highlight=False)
     _print_funnel(analysis.screening.funnel)
@@ -91,17 +82,25 @@ def screen_cmd(spec, responses, out, sheet) -> None:
 
 
 @command.command("demo")
-@click.option("--out", "out", type=click.Path(file_okay=False), default="build/survey-demo", show_default=True,
-              help="Output folder.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default build/survey-demo, or build/survey-public with --public).")
 @click.option("--seed", type=int, default=2024, show_default=True, help="Random seed of the synthetic responses.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Report language.")
 @click.option("--bom", is_flag=True, help="Write CSV files with a UTF-8 BOM (for Excel).")
-def demo(out, seed, lang, bom) -> None:
-    """Generate and analyse the SYNTHETIC enterprise generative-AI survey."""
-    from ..survey.demo import run_demo
+@click.option("--public", is_flag=True,
+              help="The public digital-life survey (5,796 respondents, raked to 2020 census margins) instead of the "
+                   "enterprise generative-AI survey.")
+def demo(out, seed, lang, bom, public) -> None:
+    """Generate and analyse a SYNTHETIC survey: the enterprise generative-AI survey, or with
+    --public the public survey of digital life and work."""
+    if public:
+        from ..survey.public_demo import run_public_demo as run
+    else:
+        from ..survey.demo import run_demo as run
 
+    out = out or ("build/survey-public" if public else "build/survey-demo")
     with library_errors():
-        res = run_demo(out, seed=seed, lang=lang, bom=bom)
+        res = run(out, seed=seed, lang=lang, bom=bom)
     console.print("[bold]SYNTHETIC DEMO DATA[/] — generated responses, not a real survey.", highlight=False)
     _print_funnel(res.funnel)
     console.print(f"Wrote {len(res.files)} files to [bold]{res.out_dir}[/]", highlight=False)

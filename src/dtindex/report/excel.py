@@ -326,7 +326,7 @@ def _readme(ws: Worksheet, report: Report, contents: list[tuple[str, str, str, s
     row += 1
     _put(ws, row, 1, label(lang, "meta")).font = _CAPTION
     row += 1
-    for key, value in ((label(lang, "language"), lang),) + report.meta:
+    for key, value in ((label(lang, "language"), label(lang, "language_name")),) + report.meta:
         _put(ws, row, 1, key).font = _BOLD
         for line in value.split("\n"):
             _put(ws, row, 2, line)

@@ -59,3 +59,50 @@ def write_uncertainty_html(tables, path: str | Path, *, lang: str = "zh", title:
     report = Report(title or _t(lang, "排名的不确定性分析", "Rank uncertainty analysis"), (section,), lang=lang)
     write_html(report, path)
     return Path(path)
+
+
+def uncertainty_workbook(result, *, lang: str = "en") -> Report:
+    """The workbook of an uncertainty analysis as a :class:`Report` for the shared Excel renderer.
+
+    Sheets (after the README, which carries the English and Chinese summaries and any notes):
+    ``Settings``, ``Factors`` (alternatives and indices of the mean absolute rank shift),
+    ``Rank intervals``, ``Sensitivity`` (indices of every unit's rank) and ``What if``.
+    """
+    import pandas as pd
+
+    from dtindex.uncertainty.summary import factor_table, report_tables
+
+    tables = report_tables(result)
+    u = result.uspec
+    settings = pd.DataFrame({
+        "setting": ["index", "period", "base sample size N", "replications run", "replications for rank statistics",
+                    "sampling", "seed", "sensitivity indices", "bootstrap resamples", "confidence level", "top K"],
+        "value": [str(v) for v in (result.index.framework.root, result.period or "(cross-section)", u.n,
+                                   len(result.shift), len(result.ua_rows), u.sampling, u.seed,
+                                   "yes" if result.sobol is not None else "no",
+                                   u.bootstrap if result.sobol is not None else 0, u.ci, u.top)],
+    })
+    three = fmt.decimal(3)
+    sens_fmt = {c: three for c in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high")}
+    ri = tables.rank_intervals
+    ri_fmt = {c: f for c, f in (("mean_rank", fmt.decimal(2)), ("median_rank", fmt.decimal(1)),
+                                ("q05", fmt.decimal(1)), ("q95", fmt.decimal(1))) if c in ri.columns}
+    ri_fmt |= {c: fmt.percent(1) for c in ri.columns if str(c).startswith("share_top")}
+    factors = factor_table(result)
+
+    def table(frame, title, sheet, formats=None):
+        formats = {c: f for c, f in (formats or {}).items() if c in frame.columns}
+        return Table.from_frame(frame, title=title, sheet=sheet, formats=formats)
+
+    sections = (
+        Section("settings", "Settings", (table(settings, "Settings", "Settings"),
+                                         table(factors, "Factors", "Factors", sens_fmt))),
+        Section("rank-intervals", "Rank intervals", (table(ri, "Rank intervals", "Rank intervals", ri_fmt),)),
+        Section("sensitivity", "Sensitivity", (table(tables.unit_sensitivity, "Sensitivity", "Sensitivity",
+                                                     sens_fmt),)),
+        Section("what-if", "What if", (table(tables.what_if, "What if", "What if"),)),
+    )
+    meta = [("Summary (English)", tables.paragraph_en), ("摘要（中文）", tables.paragraph_zh)]
+    if result.messages:
+        meta.append(("Notes", "\n".join(result.messages)))
+    return Report(_t(lang, "排名的不确定性分析", "Rank uncertainty analysis"), sections, meta=tuple(meta), lang=lang)

@@ -135,13 +135,7 @@ class Structure:
                 den = np.bincount(g, oldw, ng)
                 z = z - (num / den[:, None])[g] * psw[:, None]
             else:
-                for _ in range(10):  # R iterates the raking projections ten times
-                    for g, psw in step.margins:
-                        ng = int(g.max()) + 1
-                        counts = np.bincount(g, minlength=ng).astype(float)
-                        y = z / psw[:, None]
-                        means = np.stack([np.bincount(g, y[:, k], ng) for k in range(z.shape[1])], axis=1)
-                        z = z - psw[:, None] * (means / counts[:, None])[g]
+                z = _rake_residuals(z, step.margins)
         return z
 
     # --------------------------------------------------------------- variance
@@ -219,3 +213,39 @@ class Structure:
 def check_lonely(value: str) -> str:
     check_choice("Design", "lonely_psu", value, LONELY_PSU)
     return value
+
+
+def _rake_residuals(z: np.ndarray, margins) -> np.ndarray:
+    """Ten sweeps of R's raking projections ``z <- z - w_m * cellmean_m(z / w_m)`` over the margins
+    ``(cells g_m, weights w_m)``, computed in the cells' coordinates.
+
+    Every sweep subtracts ``w_m`` times a per-cell constant, so after any number of sweeps
+    ``z = z0 - sum_m w_m C_m[g_m]`` for small per-cell matrices ``C_m``. The cell means a sweep needs
+    are ``r_m - sum_k H_mk C_k`` with ``r_m = cellmean_m(z0 / w_m)`` and
+    ``H_mk[a, b] = mean over cell a of margin m of 1[g_k = b] w_k / w_m`` (``H_mm = I``), so the
+    sweeps run on matrices of (cells x columns) and the data are read four times instead of
+    thirty: the same numbers as the direct iteration, to rounding.
+    """
+    prep = []
+    for g, w in margins:
+        ng = int(g.max()) + 1
+        counts = np.bincount(g, minlength=ng).astype(float)
+        prep.append((g, w, ng, np.where(counts > 0, counts, 1.0)))
+    r = []
+    for g, w, ng, counts in prep:
+        order = np.argsort(g, kind="stable")
+        cells, starts = np.unique(g[order], return_index=True)
+        sums = np.zeros((ng, z.shape[1]))
+        sums[cells] = np.add.reduceat((z / w[:, None])[order], starts, axis=0)
+        r.append(sums / counts[:, None])
+    h = [[np.bincount(gm * nk + gk, wk / wm, ngm * nk).reshape(ngm, nk) / cm[:, None]
+          for gk, wk, nk, _ in prep] for gm, wm, ngm, cm in prep]
+    coef = [np.zeros_like(x) for x in r]
+    for _ in range(10):  # R iterates the raking projections ten times
+        for m in range(len(prep)):
+            c = r[m] - sum(h[m][k] @ coef[k] for k in range(len(prep)))
+            coef[m] = coef[m] + c
+    out = z.copy()
+    for (g, w, _, _), c in zip(prep, coef):
+        out -= w[:, None] * c[g]
+    return out

@@ -259,9 +259,7 @@ class DemoResult:
 
 def run_demo(out_dir: str | Path, *, seed: int = 2024, lang: str = "zh", bom: bool = False) -> DemoResult:
     """Generate, export, screen, weight, estimate and write the SYNTHETIC demo survey report."""
-    from .excel import write_report_json, write_tables_csv, write_workbook
     from .pipeline import analyse
-    from ..report.survey import write_survey_html
     from .report import build_report
 
     out = Path(out_dir)
@@ -271,15 +269,32 @@ def run_demo(out_dir: str | Path, *, seed: int = 2024, lang: str = "zh", bom: bo
     responses_path = write_excel(export, out / "responses_SYNTHETIC.xlsx")
     analysis = analyse(spec, responses_path, margins=example_dir() / "margins.csv")
     sections = build_report(analysis, lang=lang)
-    title = spec.title.get(lang) + (" — SYNTHETIC" if spec.synthetic else "")
-    files = [responses_path,
-             write_workbook(sections, out / "survey_report_SYNTHETIC.xlsx", title=title, synthetic=spec.synthetic),
-             write_survey_html(sections, out / "survey_report_SYNTHETIC.html", title=title, lang=lang,
-                               synthetic=spec.synthetic),
+    files = [responses_path, *write_report_files(analysis, sections, out, stem="survey_report_SYNTHETIC",
+                                                 lang=lang, bom=bom)]
+    return DemoResult(out, files, analysis.screening.funnel, sections)
+
+
+def report_title(spec: Questionnaire, lang: str) -> str:
+    """The questionnaire title, marked synthetic when the questionnaire is."""
+    if not spec.synthetic:
+        return spec.title.get(lang)
+    return spec.title.get(lang) + ("（合成数据 SYNTHETIC）" if lang == "zh" else " — SYNTHETIC")
+
+
+def write_report_files(analysis, sections, out: Path, *, stem: str, lang: str, bom: bool = False) -> list[Path]:
+    """Workbook and HTML page (shared report renderers), JSON twin, CSV tables, screening log,
+    funnel and weights of one analysed survey."""
+    from ..report.survey import write_survey_excel, write_survey_html
+    from .excel import write_report_json, write_tables_csv
+
+    spec = analysis.spec
+    title = report_title(spec, lang)
+    files = [write_survey_excel(sections, out / f"{stem}.xlsx", title=title, lang=lang, synthetic=spec.synthetic),
+             write_survey_html(sections, out / f"{stem}.html", title=title, lang=lang, synthetic=spec.synthetic),
              write_report_json(sections, out / "report.json")]
     files += write_tables_csv(sections, out / "tables", bom=bom)
     files += _write_run_files(analysis, out, bom=bom)
-    return DemoResult(out, files, analysis.screening.funnel, sections)
+    return files
 
 
 def _write_run_files(analysis, out: Path, *, bom: bool = False) -> list[Path]:

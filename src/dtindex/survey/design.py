@@ -30,7 +30,7 @@ from ..errors import DataError, check_choice, describe_rows
 from ._linear import Cells, PostStratum, Raking, Structure, check_lonely
 
 COLUMNS = ["estimate", "se", "ci_low", "ci_high"]
-CI_METHODS = ("wald", "logit")
+CI_METHODS = ("wald", "logit", "wilson", "beta")
 
 
 def _as_array(df: pd.DataFrame, value: Any, what: str) -> tuple[pd.Series, str]:
@@ -260,14 +260,18 @@ class Design:
         return f"<Design: {self.n} responses, {kind}{strat}{cal}, df={self.degf}>"
 
     # ------------------------------------------------------------ estimation
-    def _frame(self, est, se, index, ci="wald", level=0.95, df=None) -> pd.DataFrame:
+    def _frame(self, est, se, index, ci="wald", level=0.95, df=None, n=None) -> pd.DataFrame:
         est, se = np.asarray(est, float), np.asarray(se, float)
         check_choice("Design", "ci", ci, CI_METHODS)
         if ci == "wald":
             z = stats.norm.ppf(0.5 + level / 2)
             lo, hi = est - z * se, est + z * se
-        else:
+        elif ci == "logit" and n is None:
             lo, hi = logit_ci(est, se, df, level)
+        else:
+            from .ciprop import proportion_ci
+
+            lo, hi = proportion_ci(est, se, method=ci, df=df, n=n, n_rows=self.n, level=level)
         return pd.DataFrame({"estimate": est, "se": se, "ci_low": lo, "ci_high": hi}, index=index)
 
     def _numeric(self, var) -> tuple[np.ndarray, str]:
@@ -350,14 +354,17 @@ class Design:
         ``p_c = sum_{i in c} w_i / sum w``; influence ``z_i = w_i (e_{c_i} - p) / sum w``.
         ``ci="wald"``: ``p +- z_{1-a/2} se`` (R ``confint``); ``ci="logit"``:
         ``expit(logit(p) +- t_{df,1-a/2} se / (p (1 - p)))`` with the design df
-        (R ``svyciprop(method="logit")``).
+        (R ``svyciprop(method="logit")``); ``"wilson"`` and ``"beta"`` (Korn-Graubard) as R's
+        ``svyciprop`` -- see :mod:`dtindex.survey.ciprop` (these three stay within [0, 1]).
         """
         s = self.column(var)
         name = var if isinstance(var, str) else "value"
         codes, cats = categories(s)
-        p, v, _ = self._props(codes, len(cats), np.ones(self.n, bool))
+        everyone = np.ones(self.n, bool)
+        p, v, ok = self._props(codes, len(cats), everyone)
         df = self._st.degf(self._w != 0)
-        return self._frame(p, _se(v), pd.Index(cats, name=name), ci=ci, level=level, df=df)
+        return self._frame(p, _se(v), pd.Index(cats, name=name), ci=ci, level=level, df=df,
+                           n=None if ci == "wald" else np.full(len(cats), int(ok.sum())))
 
     def proportions_vcov(self, var) -> pd.DataFrame:
         """Covariance matrix of :meth:`proportions` (R ``vcov(svymean(~factor))``)."""
@@ -483,9 +490,10 @@ class By:
         inner = pd.Index(cats, name=name)
         frames = []
         for _, dom in self._domains():
-            p, v, _ = d._props(codes, len(cats), dom)
+            p, v, ok = d._props(codes, len(cats), dom)
             df = d._st.degf(dom & (d._w != 0))
-            frames.append(d._frame(p, _se(v), inner, ci=ci, level=level, df=df))
+            frames.append(d._frame(p, _se(v), inner, ci=ci, level=level, df=df,
+                                   n=None if ci == "wald" else np.full(len(cats), int(ok.sum()))))
         out = pd.concat(frames, ignore_index=True)
         out.index = self._index(inner)
         return out

@@ -27,10 +27,12 @@ def _labels(q: Question, lang: str) -> dict:
     return {o.code: o.label.get(lang) for o in q.choices()}
 
 
-def single_choice(design: Design, q: Question, *, lang: str = "zh", ci: str = "wald") -> pd.DataFrame:
-    """Distribution of a single-choice (or single Likert) question among those who answered."""
+def single_choice(design: Design, q: Question, *, lang: str = "zh", ci: str = "logit",
+                  level: float = 0.95) -> pd.DataFrame:
+    """Distribution of a single-choice (or single Likert) question among those who answered;
+    intervals by ``ci`` (:mod:`dtindex.survey.ciprop`; the default logit interval stays in [0, 1])."""
     col = design.column(q.code)
-    props = design.proportions(q.code, ci=ci)
+    props = design.proportions(q.code, ci=ci, level=level)
     codes, cats = categories(col)
     n = np.bincount(codes[codes >= 0], minlength=len(cats))
     lab = _labels(q, lang)
@@ -47,8 +49,10 @@ class MultiChoice:
     base_n: int
 
 
-def multi_choice(design: Design, q: Question, *, lang: str = "zh", sort: bool = True) -> MultiChoice:
-    """Option frequencies of a multi-choice question and the distribution of the number chosen."""
+def multi_choice(design: Design, q: Question, *, lang: str = "zh", sort: bool = True, ci: str = "logit",
+                 level: float = 0.95) -> MultiChoice:
+    """Option frequencies of a multi-choice question and the distribution of the number chosen;
+    the share choosing an option is a proportion among those who answered, with a ``ci`` interval."""
     if q.type != "multi":
         raise DataError(f"multi_choice: {q.code} is a {q.type} question")
     cols = q.columns()
@@ -58,7 +62,10 @@ def multi_choice(design: Design, q: Question, *, lang: str = "zh", sort: bool = 
     rows = []
     sel_w = np.nansum(block[answered] * w[answered, None], axis=0)
     for j, (o, c) in enumerate(zip(q.options, cols)):
-        est = design.mean(c)
+        x = design.data[c].to_numpy(dtype=float)
+        chosen = pd.Series(pd.Categorical(np.where(np.isnan(x), None, np.where(x > 0, "yes", "no")),
+                                          categories=["no", "yes"]), index=design.data.index)
+        est = design.proportions(chosen, ci=ci, level=level).loc[["yes"]]
         rows.append({"code": o.code, "label": o.label.get(lang), "n": int(np.nansum(block[:, j])),
                      "pct_respondents": float(est["estimate"].iloc[0]), "se": float(est["se"].iloc[0]),
                      "ci_low": float(est["ci_low"].iloc[0]), "ci_high": float(est["ci_high"].iloc[0]),
@@ -68,7 +75,7 @@ def multi_choice(design: Design, q: Question, *, lang: str = "zh", sort: bool = 
         options = options.sort_values("pct_respondents", ascending=False, kind="stable").reset_index(drop=True)
     count = pd.Series(np.where(answered, np.nansum(block, axis=1), np.nan), index=design.data.index)
     count = pd.Categorical(count.where(answered).astype("Int64"), categories=list(range(len(cols) + 1)))
-    props = design.proportions(pd.Series(count, index=design.data.index))
+    props = design.proportions(pd.Series(count, index=design.data.index), ci=ci, level=level)
     codes = np.asarray(pd.Series(count).cat.codes)
     n = np.bincount(codes[codes >= 0], minlength=len(cols) + 1)
     counts = pd.DataFrame({"chosen": list(range(len(cols) + 1)), "n": n, "share": props["estimate"].to_numpy(),

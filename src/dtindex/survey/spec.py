@@ -193,12 +193,16 @@ class Derived(_Model):
     kind: Literal["count", "recode", "score", "top_box"]
     source: str | list[str]
     mapping: dict[str, list[Code]] | None = None
+    labels: dict[str, Text] = Field(default_factory=dict)  # recode group -> zh/en label shown in reports
     min_answered: int | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Derived:
         if self.kind == "recode" and not self.mapping:
             raise ValueError(f"derived {self.code}: recode needs a mapping {{group: [codes]}}")
+        unknown = sorted(set(self.labels) - set(self.mapping or {}))
+        if unknown:
+            raise ValueError(f"derived {self.code}: labels name groups {', '.join(unknown)} that are not in the mapping")
         return self
 
 
@@ -245,20 +249,63 @@ class WeightingSpec(_Model):
     """Raking variables (question or derived codes) and options."""
 
     variables: list[str] = Field(default_factory=list)
+    source: Text | None = None  # where the population margins come from (printed under the tables)
     trim: tuple[float, float] | None = None
     maxit: int = 50
     epsilon: float = 1e-6
 
 
+class SmallBase(_Model):
+    """Small-base rule: results resting on fewer than ``flag_below`` unweighted responses are
+    marked "样本量较小，仅供参考"; below ``suppress_below`` they are not reported (shown as —).
+    Set both to 0 to switch the rule off."""
+
+    flag_below: int = Field(30, ge=0)
+    suppress_below: int = Field(10, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> SmallBase:
+        if self.suppress_below > self.flag_below:
+            raise ValueError(f"small_base: suppress_below ({self.suppress_below}) must not exceed "
+                             f"flag_below ({self.flag_below})")
+        return self
+
+
+class ProvinceMap(_Model):
+    """A province map of the share choosing ``codes`` of single-choice ``question``."""
+
+    question: str
+    codes: list[Code]
+
+
+class Indicator(_Model):
+    """A headline share: respondents answering ``codes`` to ``question``; ``label`` completes the
+    sentence "x% ..." in generated findings; ``leaders`` names the leading groups 头雁."""
+
+    question: str
+    codes: list[Code]
+    label: Text
+    leaders: bool = False
+
+
 class ReportSpec(_Model):
     """Report cuts: ``groups`` for by-group tables, ``heat`` pairs (multi question x group),
-    ``means`` (score variables x group) and ``tests`` (single question x group, chi-square)."""
+    ``means`` (score variables x group) and ``tests`` (single question x group: matrix cross-tab
+    with column-proportion letters and the Rao-Scott test); ``ci_method`` of proportions
+    (``logit``, ``wilson`` or ``beta``); the ``small_base`` rule; ``province`` (the variable whose
+    option labels are province names, drawn as a map) and ``maps`` (indicators by province)."""
 
     groups: list[str] = Field(default_factory=list)
     heat: list[tuple[str, str]] = Field(default_factory=list)
     means: list[tuple[str, str]] = Field(default_factory=list)
     tests: list[tuple[str, str]] = Field(default_factory=list)
     confidence: float = 0.95
+    ci_method: Literal["logit", "wilson", "beta"] = "logit"
+    small_base: SmallBase = Field(default_factory=SmallBase)
+    alpha: float = Field(0.05, gt=0, lt=1)
+    province: str | None = None
+    maps: list[ProvinceMap] = Field(default_factory=list)
+    indicators: list[Indicator] = Field(default_factory=list)
 
 
 class Questionnaire(_Model):
@@ -310,6 +357,18 @@ class Questionnaire(_Model):
         for v in self.weighting.variables + self.report.groups:
             if v not in names:
                 raise ValueError(f"weighting/report variable {v} is not a question or derived variable")
+        if self.report.province is not None and self.report.province not in by:
+            raise ValueError(f"report province: {self.report.province} is not a question")
+        for m in self.report.maps:
+            if self.report.province is None:
+                raise ValueError("report maps need report.province (the question holding the province)")
+        for m in [*self.report.maps, *self.report.indicators]:
+            if m.question not in by or by[m.question].type not in ("single", "likert"):
+                raise ValueError(f"report map/indicator: {m.question} is not a single-choice or Likert question")
+            valid = {str(o.code) for o in by[m.question].choices()}
+            bad = [str(c) for c in m.codes if str(c) not in valid]
+            if bad:
+                raise ValueError(f"report map/indicator: codes {', '.join(bad)} are not options of {m.question}")
         for a, b in self.report.heat + self.report.means + self.report.tests:
             for v in (a, b):
                 if v not in names:
@@ -344,7 +403,7 @@ class Questionnaire(_Model):
                 return {o.code: o.label.get(lang) for o in q.choices()}
         d = self.derived_var(var)
         if d is not None and d.kind == "recode":
-            return {k: k for k in d.mapping}  # type: ignore[union-attr]
+            return {k: (d.labels[k].get(lang) if k in d.labels else k) for k in d.mapping}  # type: ignore[union-attr]
         return {}
 
 
