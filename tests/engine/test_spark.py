@@ -13,7 +13,7 @@ from dtindex.engine.spec import EngineSpec
 from dtindex.errors import DataError
 from dtindex.index import build
 
-from .conftest import big_spec, small_spec
+from .conftest import big_spec, many_spec, small_spec
 
 pytestmark = pytest.mark.spark
 
@@ -57,6 +57,15 @@ def test_dirty_parquet_identical_observations_logs_and_scores(big_data, backends
     for code in fw.output_order():
         np.testing.assert_array_equal(idx_d.scores[code], idx_s.scores[code])
         np.testing.assert_array_equal(idx_d.ranks[code], idx_s.ranks[code])
+
+
+def test_many_indicator_grouped_query_identical(big_data, backends):
+    """Indicators that differ only by a filter on one column: one query grouped by it on both engines."""
+    spec = many_spec({"path": str(big_data["parquet"]), "industry": "industry"})
+    d, s = _both(spec, backends)
+    assert len(d.observations) > 500 and "negative" in set(d.log["category"])
+    pd.testing.assert_frame_equal(d.observations, s.observations, check_exact=True)
+    pd.testing.assert_frame_equal(d.log, s.log, check_exact=True)
 
 
 def test_csv_and_industry_units_identical(big_data, backends):
