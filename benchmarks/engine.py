@@ -380,12 +380,12 @@ def main() -> None:
         probe = subprocess.run([sys.executable, "-c", f"import {tool}; print({tool}.__version__)"], capture_output=True, text=True)
         extra.append(f"{tool} {probe.stdout.strip() if probe.returncode == 0 else 'not installed'}")
     print(f"# {', '.join(extra)}")
-    print("| input | rows | tool | best time (s) | peak memory (MiB) | result groups | note |")
-    print("|---|---:|---|---:|---:|---:|---|")
     if args.many_sizes:
         many(args)
     if args.only_many:
         return
+    print("| input | rows | tool | best time (s) | peak memory (MiB) | result groups | note |")
+    print("|---|---:|---|---:|---:|---:|---|")
     plan = [("parquet", s) for s in args.sizes.split(",") if s] + [("csv", s) for s in args.csv_sizes.split(",") if s]
     for fmt, size in plan:
         n = rows_of(size)

@@ -505,17 +505,25 @@ def _part_units(frame: pd.DataFrame, plan: SourcePlan, part: Any) -> tuple[np.nd
     return units, null
 
 
+def _texts(values: pd.Series) -> np.ndarray:
+    """Unit codes as an object array of Python strings (converted only when some value is not a string)."""
+    arr = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) == "string":
+        return arr
+    return arr.astype(str).astype(object)
+
+
 def _values(frame: pd.DataFrame, plan: SourcePlan) -> tuple[pd.DataFrame, list[dict]]:
     """Indicator values of every group (see :func:`aggregate` for the formulas) and value-level log records."""
     if frame.empty:
         return pd.DataFrame(columns=OBS_COLUMNS), []
-    city = frame[KEY_CITY].to_numpy(dtype=object).astype(str)
+    city = _texts(frame[KEY_CITY])
     if plan.industry_key is not None:
-        industry = frame[KEY_INDUSTRY].to_numpy(dtype=object).astype(str)
-        unit = np.char.add(np.char.add(city, ":"), industry).astype(object)
+        industry = _texts(frame[KEY_INDUSTRY])
+        unit = city + ":" + industry  # object arrays: one C loop, Python strings kept as they are
     else:
         industry = np.full(len(frame), "", dtype=object)
-        unit = city.astype(object)
+        unit = city
     ordinals = ints(frame[KEY_PERIOD].to_numpy())
     labels = period_labels(ordinals, plan.freq)
     # observations are ordered by indicator, period, unit: the group order is computed once and shared
@@ -559,8 +567,8 @@ def _values(frame: pd.DataFrame, plan: SourcePlan) -> tuple[pd.DataFrame, list[d
         pieces["code"].append(np.full(len(idx), ind.code, dtype=object))
     idx = np.concatenate(pieces["idx"])
     obs = pd.DataFrame({
-        "indicator": np.concatenate(pieces["code"]), "unit": unit[idx], "city": city[idx].astype(object),
-        "industry": industry[idx].astype(object), "period": labels[idx], "value": np.concatenate(pieces["value"]),
+        "indicator": np.concatenate(pieces["code"]), "unit": unit[idx], "city": city[idx],
+        "industry": industry[idx], "period": labels[idx], "value": np.concatenate(pieces["value"]),
         "n_rows": np.concatenate(pieces["n_rows"]),
     })
     return obs, log
