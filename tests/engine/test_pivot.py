@@ -85,3 +85,13 @@ def test_which_sources_keep_filter_aggregates(big_data):
     # a whole-number column with number literals is grouped too
     assert "grouped by 'user_id'" in choice([{"code": "a", "measure": "count(*)", "filter": "user_id = 7"},
                                              {"code": "b", "measure": "count(*)", "filter": "user_id IN (1, 2)"}])
+
+
+def test_incremental_periods_use_the_grouped_query_too(big_data, monkeypatch):
+    cfg = engine_config(many_spec({"path": str(big_data["parquet"])}), None)
+    grouped = aggregate(cfg, periods=["2021Q2", "2021Q3"])
+    assert set(grouped.observations["period"]) == {"2021Q2", "2021Q3"}
+    _filter_form(monkeypatch)
+    filtered = aggregate(cfg, periods=["2021Q2", "2021Q3"])
+    pd.testing.assert_frame_equal(grouped.observations, filtered.observations, check_exact=True)
+    pd.testing.assert_frame_equal(grouped.log, filtered.log, check_exact=True)
