@@ -18,6 +18,14 @@ on dirty data: one for negative volumes (when some group's minimum is below
 zero), one recounting distinct values when several raw keys are merged into the
 unknown unit.
 
+Indicators that differ by one column
+------------------------------------
+When every indicator of a source filters with ``column = literal`` or
+``column IN (literals)`` on the same column, :func:`choose_pivot` makes that
+column one more grouping key (``k_pivot``) instead of rendering one ``FILTER``
+aggregate per indicator; the engine rearranges the result into the same
+aggregates (:class:`Pivot`). ``SourcePlan.choice`` says which form was chosen and why.
+
 Exact sums
 ----------
 Summing doubles in parallel gives results that depend on the order of
