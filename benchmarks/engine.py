@@ -13,6 +13,12 @@ and two floors: ``scan-floor`` (DuckDB reading every needed column without group
 and ``bandwidth-floor`` (numpy summing as many bytes as the needed columns hold in
 memory: 8-byte timestamp + 8-byte amount + 4-byte city dictionary index per row).
 
+The many-indicator workload (``--many-sizes``, default 2M,20M,100M; ``--only-many`` runs only it) is a
+DTI-shaped table -- city adcode with a Zipf-like skew, industry section A-R, a day in 2021Q1-2023Q1,
+an indicator label k1..k12 and a double value -- and a spec of twelve indicators ``sum(value)`` with
+``filter: "indicator = 'kN'"`` and city x industry units; dtindex and the hand-written
+``GROUP BY city, industry, quarter, indicator`` (fetched as a DataFrame) alternate in one process.
+
 ``--paired N`` also alternates dtindex-on-DuckDB and the hand-written query N times in one
 process and reports the ratio of their times, which a busy shared machine disturbs less.
 
@@ -79,6 +85,57 @@ def generate(folder: Path, n: int, fmt: str) -> Path:
     return path
 
 
+MANY = 12  # indicators of the many-indicator workload: k1..k12
+
+
+def generate_many(folder: Path, n: int) -> Path:
+    """The DTI-shaped many-indicator table: city (text adcode, Zipf-like skew over the 369 cities), industry
+    (section A-R), day (2021Q1-2023Q1), indicator (k1..k12) and value (a double with 2 decimals)."""
+    import duckdb
+
+    import dtindex.regions as regions
+
+    path = folder / f"activity_{n}.parquet"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    codes = regions.cities()["adcode"].astype(str).tolist()
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("CREATE TEMP TABLE codes AS SELECT unnest(?) AS code, generate_subscripts(?, 1) AS i", [codes, codes])
+    n_codes = len(codes)
+    # skew: city i has weight ~ 1/i (a few big cities, a long tail), drawn as floor(n_codes ** u)
+    select = f"""
+        SELECT c.code AS city,
+               chr(65 + CAST(hash(r.i * 3 + 1) % 18 AS INTEGER)) AS industry,
+               DATE '2021-01-01' + CAST(hash(r.i * 5 + 2) % 820 AS INTEGER) AS day,
+               'k' || CAST(1 + hash(r.i * 7 + 3) % {MANY} AS VARCHAR) AS indicator,
+               CAST(hash(r.i * 11 + 5) % 1000000 AS DOUBLE) / 100 AS value
+        FROM range({n}) r(i)
+        JOIN codes c ON c.i = LEAST({n_codes}, CAST(floor(pow({n_codes}, (hash(r.i * 13 + 7) % 1000000) / 1e6)) AS INTEGER))
+    """
+    tmp = path.with_suffix(".tmp")
+    con.execute(f"COPY ({select}) TO '{tmp}' (FORMAT parquet, ROW_GROUP_SIZE 1000000)")
+    tmp.rename(path)
+    return path
+
+
+def many_spec(path: Path):
+    """Twelve indicators ``sum(value)`` filtered on ``indicator = 'kN'``, city x industry units, quarters."""
+    from dtindex.spec.index_spec import IndexSpec
+
+    codes = [f"k{i}" for i in range(1, MANY + 1)]
+    source = {"name": "activity", "kind": "parquet", "path": str(path), "city": "city", "industry": "industry",
+              "time": "day", "grain": "day",
+              "indicators": [{"code": c, "measure": "sum(value)", "filter": f"indicator = '{c}'", "scale": 2} for c in codes]}
+    return IndexSpec(framework=[{"code": "DTI", "type": "aggregate"}, *[{"code": c, "parent": "DTI"} for c in codes]],
+                     periods={"start": "2021Q1", "end": "2023Q1"}, sources=[source])
+
+
+MANY_HAND = ("SELECT city, industry, year(day) * 4 + quarter(day) - 1 AS q, indicator, sum(value) AS v "
+             "FROM read_parquet('{path}') GROUP BY ALL")
+
+
 # ---------------------------------------------------------------------- one measurement (child process)
 def _spec(path: Path, fmt: str):
     from dtindex.spec.index_spec import IndexSpec
@@ -130,6 +187,36 @@ def child(tool: str, path: Path, fmt: str, repeat: int, n: int) -> dict:
             con.execute(hand).fetchall()
             theirs.append(time.perf_counter() - t0)
         return {"times": ours, "hand": theirs, "groups": 4428}
+    if tool == "paired-many":
+        import duckdb
+        import numpy as np
+
+        from dtindex.engine import aggregate, engine_config, open_backend
+
+        cfg = engine_config(many_spec(path), None)
+        backend = open_backend(cfg)
+        con = duckdb.connect()
+        hand = MANY_HAND.format(path=path)
+        obs = aggregate(cfg, backend).observations  # warm-up (file cache, metadata)
+        ref = con.execute(hand).df()
+        ours, theirs = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            obs = aggregate(cfg, backend).observations
+            ours.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            ref = con.execute(hand).df()
+            theirs.append(time.perf_counter() - t0)
+        # same values: every (city, industry, quarter, indicator) once, equal to the hand sum in cents
+        from dtindex.periods import Period
+
+        ref["period"] = [Period("quarter", int(q)).label for q in ref["q"]]
+        ref["unit"] = ref["city"].astype(str) + ":" + ref["industry"].astype(str)
+        m = obs.merge(ref, left_on=["indicator", "unit", "period"], right_on=["indicator", "unit", "period"],
+                      how="outer", indicator=True)
+        same = bool((m["_merge"] == "both").all() and np.array_equal(np.round(m["value"] * 100), np.round(m["v"] * 100)))
+        backend.close()
+        return {"times": ours, "hand": theirs, "groups": len(obs), "same": same}
     if tool in ("dtindex-duckdb", "dtindex-spark"):
         from dtindex.engine import aggregate, engine_config, open_backend
 
@@ -277,6 +364,9 @@ def main() -> None:
     ap.add_argument("--data", default="/tmp/dtindex-bench", help="folder for the generated files")
     ap.add_argument("--paired", type=int, default=7,
                     help="alternating dtindex-duckdb / duckdb-sql runs in one process (0: none), for the ratio")
+    ap.add_argument("--many-sizes", default="2M,20M,100M",
+                    help="sizes of the many-indicator workload (12 indicators, city x industry x quarter; empty: none)")
+    ap.add_argument("--only-many", action="store_true", help="run only the many-indicator workload")
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -290,6 +380,10 @@ def main() -> None:
         probe = subprocess.run([sys.executable, "-c", f"import {tool}; print({tool}.__version__)"], capture_output=True, text=True)
         extra.append(f"{tool} {probe.stdout.strip() if probe.returncode == 0 else 'not installed'}")
     print(f"# {', '.join(extra)}")
+    if args.many_sizes:
+        many(args)
+    if args.only_many:
+        return
     print("| input | rows | tool | best time (s) | peak memory (MiB) | result groups | note |")
     print("|---|---:|---|---:|---:|---:|---|")
     plan = [("parquet", s) for s in args.sizes.split(",") if s] + [("csv", s) for s in args.csv_sizes.split(",") if s]
@@ -343,6 +437,30 @@ def main() -> None:
                     note += f"; session start {r['start']:.1f} s not timed"
                 print(f"| {fmt} | {size} | {tool} | {min(r['times']):.2f} | {r['peak'] / 2**20:,.0f} | {r['groups']} | "
                       f"{note} |", flush=True)
+
+def many(args: argparse.Namespace) -> None:
+    """The many-indicator workload: dtindex.engine.aggregate and the hand-written GROUP BY, alternating in one
+    process (the ratio is what a shared machine can measure fairly), peak memory of that process."""
+    import statistics
+
+    print("| rows | file (MiB) | dtindex (s) | hand-written GROUP BY (s) | best-time ratio | median ratio | pairs | "
+          "peak memory (MiB) | values | same as hand |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for size in [s for s in args.many_sizes.split(",") if s]:
+        n = rows_of(size)
+        path = generate_many(Path(args.data), n)
+        pairs = args.paired if n <= 2 * 10**7 else max(2, args.paired // 3)
+        r = measure("paired-many", path, "parquet", pairs, n)
+        load = os.getloadavg()[0]
+        if "error" in r:
+            print(f"| {size} | | | | | | | | | failed: {r['error'][:120]} |", flush=True)
+            continue
+        ratios = [a / b for a, b in zip(r["times"], r["hand"])]
+        print(f"| {size} | {path.stat().st_size / 2**20:,.0f} | {min(r['times']):.2f} | {min(r['hand']):.2f} | "
+              f"{min(r['times']) / min(r['hand']):.2f} | {statistics.median(ratios):.2f} | {len(ratios)} | "
+              f"{r['peak'] / 2**20:,.0f} | {r['groups']:,} | {'yes' if r['same'] else 'NO'} (load {load:.1f}) |",
+              flush=True)
+
 
 if __name__ == "__main__":
     main()

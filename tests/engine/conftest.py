@@ -193,3 +193,25 @@ def lookup_spec(records: Path, enterprises: Path, **kw) -> IndexSpec:
         {"code": "pay", "measure": "sum(amount)", "scale": 2}, {"code": "firms", "measure": "count(distinct enterprise_id)"}],
         lookup={"path": str(enterprises), "key": "enterprise_id", "columns": ["adcode", "industry"]},
         policies={"null_unit": "drop"}, **kw)
+
+
+# Indicators that differ only by a filter on one column (compiled to one query grouped by that column):
+# equalities, an IN list, counts, a decimal sum, and a value no row has.
+MANY_INDICATORS = [
+    {"code": "pay_ok", "measure": "sum(amount)", "filter": "status = 'ok'", "scale": 2},
+    {"code": "pay_refund", "measure": "sum(amount)", "filter": "status = 'refund'", "scale": 2},
+    {"code": "pay_all", "measure": "sum(amount)", "filter": "status IN ('ok', 'refund')", "scale": 2},
+    {"code": "n_ok", "measure": "count(*)", "filter": "'ok' = status"},
+    {"code": "n_refund", "measure": "count(*)", "filter": "status = 'refund'"},
+    {"code": "fee_ok", "measure": "sum(fee)", "filter": "status = 'ok'"},
+    {"code": "n_void", "measure": "count(*)", "filter": "status = 'void'"},
+]
+
+
+def many_spec(source: dict, *, engine=None, periods=("2021Q1", "2022Q4"), policies=None,
+              indicators=None) -> IndexSpec:
+    inds = indicators or MANY_INDICATORS
+    src = {"name": "many", "city": "city", "time": "day", "grain": "day", "indicators": inds,
+           "policies": policies or BIG_POLICIES, **source}
+    fw = [{"code": "DTI", "type": "aggregate"}, *[{"code": i["code"], "parent": "DTI"} for i in inds]]
+    return IndexSpec(framework=fw, periods={"start": periods[0], "end": periods[1]}, sources=[src], engine=engine or {})

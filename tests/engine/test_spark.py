@@ -13,7 +13,7 @@ from dtindex.engine.spec import EngineSpec
 from dtindex.errors import DataError
 from dtindex.index import build
 
-from .conftest import big_spec, small_spec
+from .conftest import big_spec, many_spec, small_spec
 
 pytestmark = pytest.mark.spark
 
@@ -59,6 +59,15 @@ def test_dirty_parquet_identical_observations_logs_and_scores(big_data, backends
         np.testing.assert_array_equal(idx_d.ranks[code], idx_s.ranks[code])
 
 
+def test_many_indicator_grouped_query_identical(big_data, backends):
+    """Indicators that differ only by a filter on one column: one query grouped by it on both engines."""
+    spec = many_spec({"path": str(big_data["parquet"]), "industry": "industry"})
+    d, s = _both(spec, backends)
+    assert len(d.observations) > 500 and "negative" in set(d.log["category"])
+    pd.testing.assert_frame_equal(d.observations, s.observations, check_exact=True)
+    pd.testing.assert_frame_equal(d.log, s.log, check_exact=True)
+
+
 def test_csv_and_industry_units_identical(big_data, backends):
     parquet = big_spec({"path": str(big_data["parquet"])})
     csv = big_spec({"kind": "csv", "path": str(big_data["csv"]), "industry": "industry", "columns": {"day": "DATE"}})
@@ -98,3 +107,30 @@ def test_lookup_join_identical(tmp_path, backends):
     d, s = _both(lookup_spec(records, firms), backends)
     pd.testing.assert_frame_equal(d.observations, s.observations, check_exact=True)
     pd.testing.assert_frame_equal(d.log, s.log, check_exact=True)
+
+
+def test_spark_console_output_goes_to_its_log_not_the_terminal(small_parquet, tmp_path):
+    """A session dtindex starts sends Spark's WARN lines and progress bars to engine.spark.log."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import yaml
+
+    log = tmp_path / "spark.log"
+    spec = {"framework": [{"code": "DTI", "type": "aggregate"}, {"code": "orders", "parent": "DTI"}],
+            "periods": {"start": "2021Q1", "end": "2021Q2"},
+            "sources": [{"name": "pay", "kind": "parquet", "path": str(small_parquet), "city": "city", "time": "day",
+                         "grain": "day", "indicators": [{"code": "orders", "measure": "count(*)"}]}],
+            "engine": {"name": "spark", "spark": {"master": "local[1]", "log": str(log),
+                                                  "conf": {"spark.ui.enabled": "false"}}}}
+    (tmp_path / "spec.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    proc = subprocess.run([sys.executable, "-c", "import sys; from dtindex.cli import main; sys.exit(main())",
+                           "engine", "aggregate", str(tmp_path / "spec.yaml"), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=600, env={**__import__("os").environ, "PYTHONPATH": src})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "observations (spark)" in proc.stdout
+    for noise in ("WARN", "[Stage", "log4j", "SparkContext"):
+        assert noise not in proc.stderr and noise not in proc.stdout, proc.stderr[-2000:]
+    assert log.exists() and log.stat().st_size > 0  # Spark's own start-up lines went there

@@ -112,3 +112,50 @@ def test_missing_pyspark_names_the_extra(monkeypatch, small_parquet):
     with pytest.raises(DtindexError, match=r"engine 'spark' needs PySpark, which is not installed: "
                                            r"pip install 'dtindex\[spark\]'"):
         open_backend(cfg)
+
+
+def test_vectorised_values_are_pythons_correctly_rounded_divisions():
+    """scaled_values / ratio_values give exactly Python's int / int, also beyond 2**53 (the exact fallback)."""
+    import numpy as np
+
+    from dtindex.engine.validate import exact_int_array, ratio_value, ratio_values, scaled_values
+
+    rng = np.random.default_rng(7)
+    units = np.concatenate([rng.integers(-10**12, 10**12, 2000), rng.integers(-2**62, 2**62, 200),
+                            np.array([0, 1, -1, 2**53 - 1, 2**53, 2**53 + 1, -(2**53) - 1], dtype=np.int64)])
+    null = rng.random(len(units)) < 0.05
+    for scale in (0, 2, 6, 17):
+        got = scaled_values(units, null, scale)
+        want = [float("nan") if n else int(u) / 10 ** scale for u, n in zip(units, null)]
+        np.testing.assert_array_equal(got, np.array(want))
+    den = np.where(rng.random(len(units)) < 0.1, 0, rng.integers(-10**9, 10**9, len(units)))
+    for ns, ds in ((0, 0), (2, 0), (0, 6), (6, 2)):
+        got = ratio_values(units, ns, den, ds, null)
+        want = [float("nan") if (n or b == 0) else ratio_value(int(a), ns, int(b), ds) for a, b, n in zip(units, den, null)]
+        np.testing.assert_array_equal(got, np.array(want))
+    # whole doubles, Python ints and Decimals (Spark) become the same int64; NULLs are flagged
+    from decimal import Decimal
+
+    for values in (np.array([3.0, np.nan, -2.0]), np.array([3, None, -2], dtype=object),
+                   np.array([Decimal(3), None, Decimal(-2)], dtype=object)):
+        ints, nulls = exact_int_array(values)
+        assert ints.tolist()[0::2] == [3, -2] and nulls.tolist() == [False, True, False]
+    assert exact_int_array(np.array([2**70], dtype=object)) is None  # too big: the caller goes element by element
+
+
+def test_integer_totals_beyond_64_bits_stay_exact(tmp_path):
+    """DuckDB sums BIGINT into HUGEINT; totals past 2**63 come back exactly (as text) and divide correctly."""
+    from dtindex.spec.index_spec import IndexSpec
+
+    path = tmp_path / "big.parquet"
+    duckdb.sql(f"COPY (SELECT '110000' AS city, DATE '2021-01-05' AS day, CAST(4611686018427387904 AS BIGINT) AS n, "
+               f"CASE WHEN i < 4 THEN 'a' ELSE 'b' END AS kind FROM range(6) t(i)) TO '{path}' (FORMAT parquet)")
+    spec = IndexSpec(framework=[{"code": "DTI", "type": "aggregate"}, {"code": "a", "parent": "DTI"},
+                                {"code": "b", "parent": "DTI"}],
+                     periods={"start": "2021Q1", "end": "2021Q1"},
+                     sources=[{"name": "s", "kind": "parquet", "path": str(path), "city": "city", "time": "day",
+                               "grain": "day", "indicators": [
+                                   {"code": "a", "measure": "sum(n)", "filter": "kind = 'a'"},
+                                   {"code": "b", "measure": "sum(n)", "filter": "kind = 'b'"}]}])
+    obs = aggregate(engine_config(spec, None)).observations
+    assert obs.set_index("indicator")["value"].to_dict() == {"a": float(4 * 2**62), "b": float(2 * 2**62)}

@@ -64,13 +64,13 @@ def aggregate_cmd(spec, engine, master, periods, out) -> None:
 @click.option("--engine", "engine", type=ENGINES, help="Override engine.name of the spec.")
 @click.option("--master", help="Spark master URL (Spark only).")
 def explain_cmd(spec, engine, master) -> None:
-    """Print the SQL each source of SPEC runs, in the engine's dialect."""
+    """Print the SQL each source of SPEC runs, in the engine's dialect, and which query form was chosen."""
     from ..cli import console, library_errors
     from ..engine import explain
 
     with library_errors():
         _, _, config = _config(spec, engine, master)
-        queries = explain(config)
+        queries = explain(config, with_plan=True)
     for label, sql in queries.items():
         console.print(f"-- {escape(label)}", highlight=False)
         console.print(escape(sql), highlight=False, soft_wrap=True)

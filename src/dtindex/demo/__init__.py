@@ -12,10 +12,23 @@
 See ``docs/demo.md``. Nothing here is real telemetry.
 """
 
-from .aggregate import MEASURES, Aggregates, aggregate_records
-from .generator import RawData, expert_panel, generate, industries
-from .params import PRODUCTS, SIZES, GeneratorParams, params_for_size
-from .pipeline import STAGES, DemoResult, run_demo
+# re-exported lazily: ``dtindex demo --help`` imports only :mod:`dtindex.demo.params`, not DuckDB or the pipeline
+_EXPORTS = {
+    "MEASURES": "aggregate", "Aggregates": "aggregate", "aggregate_records": "aggregate",
+    "RawData": "generator", "expert_panel": "generator", "generate": "generator", "industries": "generator",
+    "PRODUCTS": "params", "SIZES": "params", "GeneratorParams": "params", "params_for_size": "params",
+    "STAGES": "pipeline", "DemoResult": "pipeline", "run_demo": "pipeline",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dtindex.demo' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "MEASURES", "PRODUCTS", "SIZES", "STAGES", "Aggregates", "DemoResult", "GeneratorParams", "RawData",

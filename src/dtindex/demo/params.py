@@ -14,7 +14,6 @@ from typing import Any
 
 from ..errors import SpecError, check_choice
 from ..periods import parse_period
-from ..regions import REGIONS, TIERS
 
 #: Products whose telemetry the generator simulates, one per indicator of the
 #: default spec (``specs/dti-2023.yaml``). The order is the product code stored
@@ -202,6 +201,8 @@ class GeneratorParams:
                 raise SpecError(f"{owner}: {name} must be at least 1; got {getattr(self, name)!r}")
         if self.min_enterprises_per_city < 0:
             raise SpecError(f"{owner}: min_enterprises_per_city must be >= 0; got {self.min_enterprises_per_city!r}")
+        from ..regions import REGIONS, TIERS  # the city tables (pandas) only when parameters are checked
+
         _keys(owner, "tier_scale", self.tier_scale, TIERS, complete=True)
         _keys(owner, "region_growth", self.region_growth, REGIONS, complete=True)
         for name in ("adoption", "active_prob", "unit_amount", "event_rate"):

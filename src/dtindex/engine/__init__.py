@@ -33,20 +33,26 @@ from ..errors import DataError, SpecError, describe_rows
 from ..panel import Panel
 from ..periods import Period, parse_period
 from ..spec.framework import Framework
-from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, SourcePlan, compile_source
+from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, KEY_PIVOT, SourcePlan, compile_source
 from .spec import EngineConfig, EngineSpec, IndicatorDef, Policies, SourceSpec, engine_config
 from .validate import (
     CATEGORIES,
     CATEGORY_TEXT,
+    EXACT_DOUBLE,
     as_int,
     classify,
+    column_ints,
     dirty_log,
     exact_units,
     format_values,
+    exact_int_array,
     ints,
+    numeric,
     period_labels,
     raise_failures,
     ratio_value,
+    ratio_values,
+    scaled_values,
 )
 
 OBS_COLUMNS = ["indicator", "unit", "city", "industry", "period", "value", "n_rows"]
@@ -186,8 +192,12 @@ def register_source(backend: Any, source: SourceSpec, view: str, config: EngineC
     return backend.create_view(view, select.sql(dialect=backend.dialect), source=source)
 
 
-def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Period] | None = None) -> dict[str, str]:
+def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Period] | None = None,
+            with_plan: bool = False) -> dict[str, str]:
     """The main query of every source in the backend's dialect (``{source label: SQL}``), without running it.
+
+    ``with_plan``: precede each query by a ``-- plan: ...`` comment line saying which query form the compiler
+    chose and why (one grouped query over the filter column, or FILTER aggregates).
 
     The backend is still asked for each source's column types, which the
     compiler needs.
@@ -200,7 +210,9 @@ def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Pe
         for i, source in enumerate(config.sources):
             view = f"dt_src_{i}"
             schema = register_source(backend, source, view, config)
-            out[source.label] = compile_source(source, schema, freq=config.freq, view=view, periods=chosen).sql(backend.dialect)
+            plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen)
+            sql = plan.sql(backend.dialect)
+            out[source.label] = f"-- plan: {plan.choice}\n{sql}" if with_plan else sql
         return out
     finally:
         if own:
@@ -218,7 +230,10 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
     codes = frozenset(config.city_codes())
     dialect = backend.dialect
     rng = (config.periods[0].ordinal, config.periods[-1].ordinal)
-    frame = backend.query(plan.sql(dialect), source=source).reset_index(drop=True)
+    typed = {"typed": True} if dialect == "duckdb" else {}
+    frame = backend.query(plan.sql(dialect), source=source, **typed).reset_index(drop=True)
+    if plan.pivot is not None:
+        frame = _widen(frame, plan)
     cls = classify(frame, plan, codes, rng)
     records = dirty_log(frame, plan, cls, policies)
     if any(r["category"] == "out_of_period" and any(v.startswith("unreadable") for v, _ in r["values"]) for r in records):
@@ -244,14 +259,80 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
     return obs, records + value_log
 
 
+def _widen(frame: pd.DataFrame, plan: SourcePlan) -> pd.DataFrame:
+    """The grouped result of a pivoted query (one row per group and filter value) in the form of the FILTER query:
+    one row per group, aggregate ``a{j}`` of the plan read from its value's row (or the exact sum / minimum over
+    the values of an ``IN`` list). Vectorised: group ids, then one scatter per aggregate."""
+    keys = plan.key_names
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in [*keys, *(f"a{j}" for j in range(len(plan.aggs)))]})
+    factors = [pd.factorize(frame[k], use_na_sentinel=True) for k in keys]
+    if float(np.prod([len(u) + 1.0 for _, u in factors])) < 2.0**62:
+        combined = np.zeros(len(frame), dtype=np.int64)
+        for codes, uniq in factors:  # one integer per group: mixed-radix number of the key codes (NULL: -1 -> 0)
+            combined = combined * (len(uniq) + 1) + (codes + 1)
+        gid, _ = pd.factorize(combined)
+    else:
+        gid = frame.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+    n = int(gid.max()) + 1
+    _, first = np.unique(gid, return_index=True)
+    out = frame.iloc[first][keys].reset_index(drop=True)
+    code, uniques = pd.factorize(frame[KEY_PIVOT])
+    code_of = {v: i for i, v in enumerate(uniques)}
+    tables: dict[int, np.ndarray] = {}
+    for j, (narrow, values) in enumerate(plan.pivot.source_of):
+        agg = plan.aggs[j]
+        col = frame[f"a{narrow}"].to_numpy()
+        counts = agg.kind in ("rows", "nonnull")
+        if narrow not in tables:
+            # one scatter per narrow aggregate: table[value, group]; absent pairs are 0 (counts) or NULL
+            if counts and col.dtype.kind in "iu":
+                table = np.zeros((len(uniques), n), dtype=np.int64)
+            elif col.dtype.kind == "f":
+                table = np.full((len(uniques), n), np.nan)  # NULL of a typed column (see DuckDBBackend.query)
+            else:
+                table = np.full((len(uniques), n), 0 if counts else None, dtype=object)
+            table[code, gid] = col
+            tables[narrow] = table
+        table = tables[narrow]
+        rows = [code_of[v] for v in values if v in code_of]
+        if len(rows) == 1:
+            res = table[rows[0]]
+        elif not rows:
+            res = np.full(n, 0 if counts else (np.nan if table.dtype.kind == "f" else None),
+                          dtype=table.dtype if counts or table.dtype.kind == "f" else object)
+        elif table.dtype.kind == "f":  # an IN list: exact sum / minimum over its values' rows (whole doubles)
+            sub = table[rows]
+            present = ~np.isnan(sub)
+            res = np.fmin.reduce(sub, axis=0) if agg.kind == "min" else np.nansum(sub, axis=0)
+            res[~present.any(axis=0)] = np.nan
+        elif table.dtype.kind in "iu":
+            res = table[rows].sum(axis=0)
+        else:
+            part = pd.DataFrame(table[rows].T, dtype=object)
+            red = part.min(axis=1, skipna=True) if agg.kind == "min" else part.sum(axis=1, min_count=1)
+            res = red.astype(object).where(red.notna(), None).to_numpy(dtype=object)
+        out[f"a{j}"] = res
+    return out
+
+
+def _to_objects(frame: pd.DataFrame) -> None:
+    """Typed numeric columns (see DuckDBBackend.query) as object columns of Python values, None for NaN, in place."""
+    for name in frame.columns:
+        if frame[name].dtype != object:
+            s = frame[name]
+            frame[name] = s.astype(object).where(s.notna(), None)
+
+
 def _exact_sums(frame: pd.DataFrame, plan: SourcePlan, backend: Any, policies: Policies) -> list[dict]:
-    """Make every sum an exact Python number and count negative values; drop them from totals if asked.
+    """Check every sum is exact and count negative values; drop them from totals if asked.
 
     Floating-point sums come back from the main query as doubles holding whole
     numbers; they are exact where the group's minimum is not negative and the
     total is below ``2**53`` (see :mod:`dtindex.engine.plan`). Other groups,
     and negative values of any sum, are read by one follow-up query -- on
-    dirty data only.
+    dirty data only. The checks are vectorised; clean data costs two array
+    comparisons per sum.
     """
     parts = [(ind, p) for ind in plan.indicators for p in (ind.numerator, ind.denominator)
              if p is not None and p.minimum is not None]
@@ -260,7 +341,7 @@ def _exact_sums(frame: pd.DataFrame, plan: SourcePlan, backend: Any, policies: P
     n_groups = len(frame)
 
     def below_zero(idx: int) -> np.ndarray:
-        return np.array([m is not None and m < 0 for m in frame[f"a{idx}"].to_numpy(dtype=object)], dtype=bool)
+        return numeric(frame[f"a{idx}"].to_numpy()) < 0
 
     has_neg = np.zeros(n_groups, dtype=bool)
     for _, p in parts:
@@ -269,13 +350,16 @@ def _exact_sums(frame: pd.DataFrame, plan: SourcePlan, backend: Any, policies: P
     float_sums = [i for i, a in enumerate(plan.aggs) if a.kind == "sum" and a.conv == "float"]
     inexact = np.zeros(n_groups, dtype=bool)
     for i in float_sums:
-        vals = frame[f"a{i}"].to_numpy(dtype=object)
-        inexact |= below_zero(min_of[i]) | np.array([v is not None and abs(v) >= 2**53 for v in vals], dtype=bool)
-    for i in float_sums:  # whole numbers held in doubles -> ints (the inexact ones are replaced below)
-        vals = frame[f"a{i}"].to_numpy(dtype=object)
-        frame[f"a{i}"] = pd.Series([None if v is None else int(v) for v in vals], dtype=object, index=frame.index)
+        inexact |= below_zero(min_of[i]) | (np.abs(numeric(frame[f"a{i}"].to_numpy())) >= EXACT_DOUBLE)
     if not has_neg.any() and not inexact.any():
-        return []
+        return []  # every float total is a whole double below 2**53: exact (read as int64 by _part_units)
+    _to_objects(frame)  # dirty data: exact Python values from here on
+    for i in float_sums:  # whole numbers held in doubles -> Python ints (the inexact ones are replaced below)
+        vals = frame[f"a{i}"].to_numpy(dtype=object).copy()
+        mags = np.abs(numeric(vals))
+        ok = mags < EXACT_DOUBLE
+        vals[ok] = vals[ok].astype(float).astype(np.int64).astype(object)
+        frame[f"a{i}"] = pd.Series(vals, dtype=object, index=frame.index)
     totals = bool(inexact.any())
     neg = backend.query(plan.negative_sql(backend.dialect, totals=totals), source=plan.source)
     index = {k: i for i, k in enumerate(_keys(frame, plan.key_names))}
@@ -336,6 +420,8 @@ def _map_unknown(frame: pd.DataFrame, category: np.ndarray, plan: SourcePlan, co
     dirty = category != ""
     if not dirty.any():
         return frame, False  # raw keys are unique (GROUP BY) and none is moved
+    frame = frame.copy()
+    _to_objects(frame)
     city = frame[KEY_CITY].to_numpy(dtype=object).copy()
     if dirty.any():
         bad_city = dirty & np.array([c is None or str(c) == "" or c not in codes for c in city], dtype=bool)
@@ -396,63 +482,95 @@ def _recount_distinct(frame: pd.DataFrame, plan: SourcePlan, backend: Any, confi
                 frame.iat[r, frame.columns.get_loc(f"a{j}")] = fixed[f"a{j}"].iloc[i]
 
 
-def _part_units(frame: pd.DataFrame, plan: SourcePlan, part: Any) -> list[int | None]:
-    """Exact value of one measure per group: an int (count, or sum in 10**-scale units) or None."""
+def _part_units(frame: pd.DataFrame, plan: SourcePlan, part: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Exact value of one measure per group: ``(units, null)``.
+
+    ``units``: a count, or a sum in ``10**-scale`` units -- an int64 array
+    (converted without a Python loop), or an object array of Python ints when
+    a total does not fit in 64 bits or is a decimal; ``null``: no non-empty value.
+    """
     vals = frame[f"a{part.value}"].to_numpy(dtype=object)
     if part.measure.kind in ("count", "distinct"):
-        return ints(vals).tolist()
+        return ints(vals), np.zeros(len(vals), dtype=bool)
     conv = plan.aggs[part.value].conv
-    nonnull = frame[f"a{part.nonnull}"].to_numpy(dtype=object)
-    return [None if as_int(nn) == 0 else exact_units(v, conv, part.scale) for v, nn in zip(vals, nonnull)]
+    null = column_ints(frame, f"a{part.nonnull}") == 0
+    if conv != "decimal":
+        got = exact_int_array(vals)
+        if got is not None:
+            units, _ = got
+            units[null] = 0
+            return units, null
+    units = np.array([0 if n else (int(v) if conv == "float" else exact_units(v, conv, part.scale))
+                      for v, n in zip(vals, null)], dtype=object)
+    return units, null
+
+
+def _texts(values: pd.Series) -> np.ndarray:
+    """Unit codes as an object array of Python strings (converted only when some value is not a string)."""
+    arr = values.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=False) == "string":
+        return arr
+    return arr.astype(str).astype(object)
 
 
 def _values(frame: pd.DataFrame, plan: SourcePlan) -> tuple[pd.DataFrame, list[dict]]:
     """Indicator values of every group (see :func:`aggregate` for the formulas) and value-level log records."""
     if frame.empty:
         return pd.DataFrame(columns=OBS_COLUMNS), []
-    city = frame[KEY_CITY].to_numpy(dtype=object).astype(str)
+    city = _texts(frame[KEY_CITY])
     if plan.industry_key is not None:
-        industry = frame[KEY_INDUSTRY].to_numpy(dtype=object).astype(str)
-        unit = np.char.add(np.char.add(city.astype(str), ":"), industry.astype(str)).astype(object)
+        industry = _texts(frame[KEY_INDUSTRY])
+        unit = city + ":" + industry  # object arrays: one C loop, Python strings kept as they are
     else:
         industry = np.full(len(frame), "", dtype=object)
-        unit = city.astype(object)
-    labels = period_labels(ints(frame[KEY_PERIOD].to_numpy(dtype=object)), plan.freq)
-    parts, log = [], []
+        unit = city
+    ordinals = ints(frame[KEY_PERIOD].to_numpy())
+    labels = period_labels(ordinals, plan.freq)
+    # observations are ordered by indicator, period, unit: the group order is computed once and shared
+    unit_rank = np.unique(unit.astype(str), return_inverse=True)[1]
+    order = np.lexsort((unit_rank, ordinals))
+    pieces: dict[str, list] = {c: [] for c in ("idx", "value", "n_rows", "code")}
+    log = []
     for ind in plan.indicators:
-        rows = ints(frame[f"a{ind.rows}"].to_numpy(dtype=object))
-        num = _part_units(frame, plan, ind.numerator)
+        rows = ints(frame[f"a{ind.rows}"].to_numpy())
+        num, num_null = _part_units(frame, plan, ind.numerator)
         if ind.denominator is None:
             scale = ind.numerator.scale
-            value = np.array([np.nan if v is None else (float(v) if scale == 0 else v / 10 ** scale) for v in num])
+            if num.dtype == object:
+                value = np.array([np.nan if n else v / 10 ** scale for v, n in zip(num, num_null)], dtype=float)
+            else:
+                value = scaled_values(num, num_null, scale)
         else:
-            den = _part_units(frame, plan, ind.denominator)
+            den, den_null = _part_units(frame, plan, ind.denominator)
             ns, ds = ind.numerator.scale, ind.denominator.scale
-            value = np.array([np.nan if (a is None or b is None or b == 0) else ratio_value(a, ns, b, ds)
-                              for a, b in zip(num, den)])
-            zero = int(sum(1 for b, r in zip(den, rows) if r > 0 and (b == 0)))
+            if num.dtype == object or den.dtype == object:
+                value = np.array([np.nan if (na or nb or b == 0) else ratio_value(int(a), ns, int(b), ds)
+                                  for a, na, b, nb in zip(num, num_null, den, den_null)], dtype=float)
+            else:
+                value = ratio_values(num, ns, den, ds, num_null | den_null)
+            zero = int(((rows > 0) & ~den_null & (den == 0)).sum())
             if zero:
                 log.append({"source": plan.source.label, "indicator": ind.code, "category": "zero_denominator",
                             "policy": "report", "n_rows": zero,
                             "detail": f"{ind.denominator.measure.text} is 0", "values": []})
         for p in (ind.numerator, ind.denominator):
             if p is not None and p.nonnull is not None:
-                n_null = int((ints(frame[f"a{p.rows}"].to_numpy(dtype=object)) -
-                              ints(frame[f"a{p.nonnull}"].to_numpy(dtype=object))).sum())
+                n_null = int((column_ints(frame, f"a{p.rows}") - column_ints(frame, f"a{p.nonnull}")).sum())
                 if n_null:
                     log.append({"source": plan.source.label, "indicator": ind.code, "category": "null_value",
                                 "policy": "report", "n_rows": n_null,
                                 "detail": f"{p.measure.column} is empty", "values": []})
-        keep = rows > 0
-        parts.append(pd.DataFrame({
-            "indicator": ind.code, "unit": unit[keep], "city": city[keep].astype(object),
-            "industry": industry[keep].astype(object), "period": labels[keep], "value": value[keep],
-            "n_rows": rows[keep],
-        }))
-    obs = pd.concat(parts, ignore_index=True)
-    order = {c: i for i, c in enumerate(i.code for i in plan.indicators)}
-    obs["_o"] = obs["indicator"].map(order)
-    obs = obs.sort_values(["_o", "period", "unit"], kind="stable").drop(columns="_o").reset_index(drop=True)
+        idx = order[rows[order] > 0]
+        pieces["idx"].append(idx)
+        pieces["value"].append(value[idx])
+        pieces["n_rows"].append(rows[idx])
+        pieces["code"].append(np.full(len(idx), ind.code, dtype=object))
+    idx = np.concatenate(pieces["idx"])
+    obs = pd.DataFrame({
+        "indicator": np.concatenate(pieces["code"]), "unit": unit[idx], "city": city[idx],
+        "industry": industry[idx], "period": labels[idx], "value": np.concatenate(pieces["value"]),
+        "n_rows": np.concatenate(pieces["n_rows"]),
+    })
     return obs, log
 
 
@@ -555,6 +673,10 @@ def load_panel(spec: Any, base_dir: Path | None, framework: Framework, *, engine
         result = aggregate(config, backend)
         obs = result.observations
         messages = result.messages()
+    if config.engine.name == "spark" and backend is None:
+        from .spark_backend import spark_log_path
+
+        messages.append(f"engine: Spark's own console output (WARN lines, progress) is in {spark_log_path(config.engine)}")
     panel = panel_from_observations(obs, framework, config, source=f"sources ({config.engine.name})")
     return panel, messages
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SpecError
@@ -154,16 +155,57 @@ class DuckDBBackend:
                 f"hive_partitioning = {str(hive).lower()}, types = {{{types}}})")
 
     # ------------------------------------------------------------------ queries
-    def query(self, sql: str, *, source: SourceSpec | None = None) -> pd.DataFrame:
-        """Run one query; the (small) result as a DataFrame of exact Python values (object columns)."""
+    def query(self, sql: str, *, source: SourceSpec | None = None, typed: bool = False) -> pd.DataFrame:
+        """Run one query; the (small) result as a DataFrame of exact Python values (object columns, None for NULL).
+
+        ``typed``: numeric columns stay numpy arrays where that loses nothing
+        (int64 without NULLs, float64 with NaN for NULL); the main aggregation
+        query reads its result this way.
+
+        Results travel as numpy arrays (``fetchnumpy``, about ten times faster
+        than ``fetchall``) and become object columns without a Python loop.
+        numpy holds 128-bit integers (``SUM`` of integers) only as doubles, so
+        those columns are fetched as ``BIGINT`` plus, for the rare totals beyond
+        64 bits, their exact text; results with other types (decimals, dates) use ``fetchall``.
+        """
         try:
-            cur = self.con.execute(sql)
-            rows = cur.fetchall()
+            rel = self.con.sql(sql)
+            names, types = list(rel.columns), [str(t).upper() for t in rel.types]
+            if not all(t in FAST_TYPES for t in types):
+                cur = self.con.execute(sql)
+                rows = cur.fetchall()
+                return pd.DataFrame(rows, columns=names, dtype=object) if rows else \
+                    pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+            huge = [n for n, t in zip(names, types) if t in ("HUGEINT", "UHUGEINT")]
+            if huge:
+                sel = []
+                for n in names:
+                    q = _ident(n)
+                    if n in huge:
+                        sel.append(f"TRY_CAST({q} AS BIGINT) AS {q}")
+                        sel.append(f"CASE WHEN TRY_CAST({q} AS BIGINT) IS NULL AND {q} IS NOT NULL "
+                                   f"THEN CAST({q} AS VARCHAR) END AS {_ident(n + ' big')}")
+                    else:
+                        sel.append(q)
+                rel = self.con.sql(f"SELECT {', '.join(sel)} FROM ({sql}) AS q")
+            arrays = rel.fetchnumpy()
         except duckdb.Error as exc:
             where = f"source {source.label}: " if source is not None else ""
             raise DataError(f"{where}DuckDB query failed: {_first(exc)}") from None
-        names = [d[0] for d in cur.description]
-        return pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame({n: pd.Series([], dtype=object) for n in names})
+        cols = {}
+        for n in names:
+            if typed and n not in huge:
+                native = _native(arrays[n])
+                if native is not None:
+                    cols[n] = native
+                    continue
+            col = _objects(arrays[n])
+            if n in huge:
+                big = _objects(arrays[n + " big"])
+                for i in np.flatnonzero(pd.notna(big)):  # totals beyond 64 bits only
+                    col[i] = int(big[i])
+            cols[n] = pd.Series(col, dtype=object)
+        return pd.DataFrame(cols, columns=names)
 
     def close(self) -> None:
         if self._own:
@@ -174,6 +216,36 @@ class DuckDBBackend:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+FAST_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+                        "HUGEINT", "UHUGEINT", "FLOAT", "DOUBLE", "VARCHAR", "BOOLEAN"})
+
+
+def _native(values: Any) -> np.ndarray | None:
+    """A numeric result column as int64 (no NULLs) or float64 (NaN for NULL); None for other columns."""
+    kind = np.asarray(values).dtype.kind
+    if kind == "f":
+        out = np.asarray(np.ma.getdata(values), dtype=np.float64).copy()
+        if isinstance(values, np.ma.MaskedArray):
+            out[np.ma.getmaskarray(values)] = np.nan
+        return out
+    if kind in "iu" and not (isinstance(values, np.ma.MaskedArray) and np.ma.getmaskarray(values).any()):
+        return np.asarray(np.ma.getdata(values)).astype(np.int64)
+    return None
+
+
+def _objects(values: Any) -> np.ndarray:
+    """A numpy result column as an object array of Python values, None where masked (NULL); no Python loop."""
+    if isinstance(values, np.ma.MaskedArray):
+        mask = np.ma.getmaskarray(values)
+        out = np.asarray(values.data).astype(object)
+        out[mask] = None
+        return out
+    out = np.asarray(values).astype(object)
+    if out.dtype == object and np.asarray(values).dtype.kind == "f":
+        out[np.isnan(np.asarray(values))] = None
+    return out
 
 
 def _first(exc: Exception) -> str:

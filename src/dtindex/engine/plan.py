@@ -18,6 +18,14 @@ on dirty data: one for negative volumes (when some group's minimum is below
 zero), one recounting distinct values when several raw keys are merged into the
 unknown unit.
 
+Indicators that differ by one column
+------------------------------------
+When every indicator of a source filters with ``column = literal`` or
+``column IN (literals)`` on the same column, :func:`choose_pivot` makes that
+column one more grouping key (``k_pivot``) instead of rendering one ``FILTER``
+aggregate per indicator; the engine rearranges the result into the same
+aggregates (:class:`Pivot`). ``SourcePlan.choice`` says which form was chosen and why.
+
 Exact sums
 ----------
 Summing doubles in parallel gives results that depend on the order of
@@ -51,7 +59,7 @@ from ..periods import Period
 from .spec import FILTER_DIALECT, GRAIN_RANK, Measure, SourceSpec, parse_filter
 
 DIALECTS = ("duckdb", "spark")
-KEY_CITY, KEY_INDUSTRY, KEY_PERIOD = "k_city", "k_industry", "k_period"
+KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, KEY_PIVOT = "k_city", "k_industry", "k_period", "k_pivot"
 
 
 # ---------------------------------------------------------------------- column types
@@ -150,6 +158,23 @@ class IndicatorPlan:
     empty: str
 
 
+@dataclass(frozen=True)
+class Pivot:
+    """The one-grouped-query form of a many-indicator source (see "Indicators that differ by one column").
+
+    ``column``: the column every indicator filters on; ``values``: every value
+    some indicator selects (the scan reads only rows with these values);
+    ``narrow``: the unfiltered aggregates computed per group and value;
+    ``source_of[j]``: for aggregate ``j`` of the plan, ``(index into narrow,
+    values it adds up)``.
+    """
+
+    column: str
+    values: tuple
+    narrow: tuple[Agg, ...]
+    source_of: tuple[tuple[int, tuple], ...]
+
+
 @dataclass
 class SourcePlan:
     """The compiled query plan of one source (see the module docstring)."""
@@ -164,6 +189,8 @@ class SourcePlan:
     aggs: list[Agg] = field(default_factory=list)
     indicators: list[IndicatorPlan] = field(default_factory=list)
     restrict: exp.Expression | None = None
+    pivot: Pivot | None = None
+    choice: str = ""  # which query form was chosen, and why (``dtindex engine explain``)
 
     # ------------------------------------------------------------------ building
     def _agg(self, agg: Agg) -> int:
@@ -244,9 +271,20 @@ class SourcePlan:
         return q.sql(dialect=dialect)
 
     def sql(self, dialect: str) -> str:
-        """The main query: raw keys, period ordinal and every aggregate (``a0``, ``a1``...)."""
-        cols = [self.agg_expr(a, dialect).as_(f"a{i}", quoted=False) for i, a in enumerate(self.aggs)]
-        return self._select(dialect, cols, None, self.keys)
+        """The main query: raw keys, period ordinal and every aggregate (``a0``, ``a1``...).
+
+        With a :class:`Pivot`, the pivot column (``k_pivot``) is one more
+        grouping key, the aggregates are the unfiltered ``narrow`` ones and
+        only rows with a selected value are read.
+        """
+        if self.pivot is None:
+            cols = [self.agg_expr(a, dialect).as_(f"a{i}", quoted=False) for i, a in enumerate(self.aggs)]
+            return self._select(dialect, cols, None, self.keys)
+        pv = self.pivot
+        cols = [self.agg_expr(a, dialect).as_(f"a{i}", quoted=False) for i, a in enumerate(pv.narrow)]
+        key = self.column(pv.column)
+        where = exp.In(this=key.copy(), expressions=[_lit(v) for v in pv.values])
+        return self._select(dialect, cols, where, [*self.keys, (KEY_PIVOT, key)])
 
     def negative_sql(self, dialect: str, *, totals: bool = False) -> str:
         """Follow-up query on dirty data: rows (``n{i}``) and exact totals (``s{i}``) of negative values
@@ -463,9 +501,88 @@ def compile_source(source: SourceSpec, schema: dict[str, str], *, freq: str, vie
             union = " OR ".join(f"({f})" for f in dict.fromkeys(filters))
         rows = plan._agg(Agg("rows", None, union))
         plan.indicators.append(IndicatorPlan(ind.code, parts[0], parts[1] if len(parts) > 1 else None, rows, ind.empty))
+    plan.pivot, plan.choice = choose_pivot(plan)
     if periods:
         plan.restrict = _restriction(plan, periods)
     return plan
+
+
+def _selected_values(node: exp.Expression, kind: str) -> tuple[str, tuple] | None:
+    """``(column, values)`` when a filter is ``column = literal`` or ``column IN (literals)``, else None."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.EQ):
+        a, b = node.this, node.expression
+        if isinstance(a, exp.Literal) and isinstance(b, exp.Column):
+            a, b = b, a
+        if not (isinstance(a, exp.Column) and isinstance(b, exp.Literal)):
+            return None
+        column, lits = a.name, [b]
+    elif isinstance(node, exp.In) and isinstance(node.this, exp.Column) and node.expressions \
+            and not node.args.get("query") and all(isinstance(e, exp.Literal) for e in node.expressions):
+        column, lits = node.this.name, list(node.expressions)
+    else:
+        return None
+    values: list = []
+    for lit in lits:
+        if kind == "string" and lit.is_string:
+            values.append(lit.this)
+        elif kind == "integer" and not lit.is_string and re.fullmatch(r"-?[0-9]+", lit.this):
+            values.append(int(lit.this))
+        else:
+            return None  # a literal of another type: compared with an implicit cast, left to the engine
+    return column, tuple(dict.fromkeys(values))
+
+
+def choose_pivot(plan: SourcePlan) -> tuple[Pivot | None, str]:
+    """Group by the filter column when every indicator selects values of the same column.
+
+    Indicators that differ only by ``column = 'v'`` (or ``column IN (...)``)
+    need the same aggregates on different rows: grouping by ``column`` as one
+    more key computes each aggregate once per group and value, and the value of
+    an indicator is its value's aggregate (or the exact sum / minimum over its
+    ``IN`` list) -- instead of one ``FILTER`` aggregate per indicator, each
+    evaluated on every row. Counts and exact sums add up exactly, so the values
+    are the same. Distinct counts do not add up: sources with ``count(distinct)``
+    keep the ``FILTER`` form, as do sources with one indicator.
+    """
+    n = len(plan.indicators)
+    if n < 2:
+        return None, f"FILTER aggregates: {n} indicator"
+    if any(a.kind == "distinct" for a in plan.aggs):
+        return None, "FILTER aggregates: count(distinct) per indicator cannot be added up across filter values"
+    selected: dict[str, tuple] = {}
+    column = None
+    for a in plan.aggs:
+        if a.filter is None:
+            return None, "FILTER aggregates: an indicator has no filter"
+        if a.filter in selected:
+            continue
+        node = parse_filter(a.filter, plan.source.label)
+        cols = {c.name for c in node.find_all(exp.Column)}
+        if len(cols) != 1:
+            return None, f"FILTER aggregates: filter {a.filter!r} is not an equality or IN on one column"
+        name = next(iter(cols))
+        kind = plan.types.get(name, ("other", 0))[0]
+        found = _selected_values(node, kind)
+        if found is None:
+            return None, f"FILTER aggregates: filter {a.filter!r} is not an equality or IN on one column"
+        if column is not None and found[0] != column:
+            return None, f"FILTER aggregates: filters name different columns ({column!r}, {found[0]!r})"
+        column = found[0]
+        selected[a.filter] = found[1]
+    narrow: list[Agg] = []
+    source_of = []
+    for a in plan.aggs:
+        base = Agg(a.kind, a.column, None, a.conv, a.scale)
+        if base not in narrow:
+            narrow.append(base)
+        source_of.append((narrow.index(base), selected[a.filter]))
+    values = tuple(dict.fromkeys(v for vals in selected.values() for v in vals))
+    pivot = Pivot(column, values, tuple(narrow), tuple(source_of))
+    n_filter = len(plan.aggs)
+    return pivot, (f"grouped by {column!r}: the {n} indicators differ only by {column} = / IN; "
+                   f"{len(narrow)} aggregates per group and {column} value instead of {n_filter} FILTER aggregates")
 
 
 def _part(plan: SourcePlan, m: Measure, filt: str | None, scale: int) -> PartPlan:
@@ -483,4 +600,4 @@ def _part(plan: SourcePlan, m: Measure, filt: str | None, scale: int) -> PartPla
     return PartPlan(m, filt, value, rows, nonnull, minimum, eff_scale)
 
 
-__all__ = ["Agg", "IndicatorPlan", "PartPlan", "SourcePlan", "compile_source", "logical_type", "period_expression"]
+__all__ = ["Agg", "IndicatorPlan", "PartPlan", "Pivot", "SourcePlan", "choose_pivot", "compile_source", "logical_type", "period_expression"]

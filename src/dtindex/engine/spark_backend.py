@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import tempfile
 import warnings
-from typing import Any
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
 
 import pandas as pd
 from sqlglot import exp
@@ -42,18 +46,52 @@ def import_pyspark() -> Any:
     return sql
 
 
+def spark_log_path(engine: EngineSpec) -> Path:
+    """Where Spark's own console output goes (``engine.spark.log``, default ``<temp>/dtindex-spark/spark.log``)."""
+    return Path(engine.spark.log) if engine.spark.log else Path(tempfile.gettempdir()) / "dtindex-spark" / "spark.log"
+
+
+@contextmanager
+def stderr_to(path: Path) -> Iterator[None]:
+    """Point this process's stderr (file descriptor 2) at ``path`` for the duration.
+
+    A JVM started inside inherits the descriptor, so its WARN lines and
+    progress bars keep going to ``path`` after Python's stderr is restored.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
+
+
 def spark_session(engine: EngineSpec) -> Any:
-    """Get (or create) the Spark session the engine settings describe."""
+    """Get (or create) the Spark session the engine settings describe.
+
+    A session dtindex starts writes Spark's console output (log4j WARN lines,
+    stage progress bars) to :func:`spark_log_path`, not to the terminal: the
+    JVM's stderr is that file, console progress bars are off
+    (``spark.ui.showConsoleProgress``) and the log level is WARN. The user sees
+    dtindex's own progress; ``engine.spark.conf`` can turn either back on.
+    """
     sql = import_pyspark()
     builder = sql.SparkSession.builder.appName(engine.spark.app_name)
     if engine.spark.master:
         builder = builder.master(engine.spark.master)
-    conf = {"spark.sql.session.timeZone": engine.timezone, **engine.spark.conf}
+    conf = {"spark.sql.session.timeZone": engine.timezone, "spark.ui.showConsoleProgress": "false", **engine.spark.conf}
     for key, value in conf.items():
         builder = builder.config(key, value)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), stderr_to(spark_log_path(engine)):
         warnings.simplefilter("ignore", FutureWarning)
         session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("WARN")
     for key, value in conf.items():  # an existing session keeps its static settings; runtime ones can be set
         if key.startswith("spark.sql."):
             session.conf.set(key, value)
@@ -79,6 +117,7 @@ class SparkBackend:
     def __init__(self, engine: EngineSpec | None = None, *, session: Any = None):
         self.engine = engine or EngineSpec(name="spark")
         self.spark = session if session is not None else spark_session(self.engine)
+        self.log_path = None if session is not None else spark_log_path(self.engine)
         if session is not None:
             self.spark.conf.set("spark.sql.session.timeZone", self.engine.timezone)
         self._views: list[str] = []

@@ -77,13 +77,17 @@ class Policies(BaseModel):
 class SparkSettings(BaseModel):
     """Spark session settings: ``master`` (``local[2]``, ``spark://host:7077``,
     ``yarn``, ``k8s://...``; unset = whatever ``spark-submit`` or an existing
-    session gives), ``app_name`` and any ``conf`` key (``spark.executor.memory``...)."""
+    session gives), ``app_name``, any ``conf`` key (``spark.executor.memory``...)
+    and ``log``: the file that receives Spark's own console output (its WARN
+    lines and progress bars) when dtindex starts the session (default
+    ``dtindex-spark/spark.log`` in the system temp folder)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     master: str | None = None
     app_name: str = "dtindex"
     conf: dict[str, str] = Field(default_factory=dict)
+    log: str | None = None
 
     @field_validator("conf", mode="before")
     @classmethod

@@ -174,7 +174,10 @@ def as_int(v: Any) -> int:
 
 def ints(values: Any) -> np.ndarray:
     """Exact engine counts (int, Decimal or None = 0) as an int64 array."""
-    vals = np.asarray(values, dtype=object)
+    vals = np.asarray(values)
+    if vals.dtype.kind in "iu":
+        return vals.astype(np.int64)
+    vals = vals.astype(object)
     try:
         return vals.astype(np.int64)
     except (TypeError, ValueError):
@@ -182,7 +185,7 @@ def ints(values: Any) -> np.ndarray:
 
 
 def column_ints(frame: pd.DataFrame, name: str) -> np.ndarray:
-    return ints(frame[name].to_numpy(dtype=object))
+    return ints(frame[name].to_numpy())
 
 
 def period_labels(ordinals: np.ndarray, freq: str) -> np.ndarray:
@@ -245,6 +248,74 @@ def exact_units(v: Any, conv: str, scale: int) -> int | None:
             raise DataError(f"internal: total {v} has more than {scale} decimals")
         return int(scaled)
     return int(v)
+
+
+EXACT_DOUBLE = 2**53  # every whole number of smaller magnitude is a double
+
+
+def numeric(values: Any) -> np.ndarray:
+    """Engine values (int, Decimal, float or None) as doubles, NaN for None -- for signs and magnitudes only."""
+    vals = np.asarray(values)
+    if vals.dtype.kind in "iuf":
+        return vals.astype(float)
+    null = pd.isna(vals)
+    out = np.where(null, 0.0, vals).astype(float)
+    out[null] = np.nan
+    return out
+
+
+def exact_int_array(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Whole engine totals as ``(int64 array, null mask)``, without a Python loop; None when one does not fit
+    in 64 bits (the caller then converts element by element)."""
+    vals = np.asarray(values)
+    if vals.dtype.kind in "iu":
+        return vals.astype(np.int64), np.zeros(len(vals), dtype=bool)
+    if vals.dtype.kind == "f":  # whole numbers held in doubles (checked to be below 2**53 by the caller)
+        null = np.isnan(vals)
+        return np.where(null, 0.0, vals).astype(np.int64), null
+    vals = vals.astype(object)
+    null = pd.isna(pd.Series(vals)).to_numpy()
+    filled = vals.copy()
+    filled[null] = 0
+    try:
+        out = filled.astype(np.int64)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return out, null
+
+
+def scaled_values(units: np.ndarray, null: np.ndarray, scale: int) -> np.ndarray:
+    """``units / 10**scale`` as correctly rounded doubles (NaN where null), vectorised.
+
+    Where ``|units| < 2**53`` (and ``scale <= 22``) both operands are exact
+    doubles, so IEEE division gives the correctly rounded quotient -- the same
+    double as Python's ``int / int``; other entries are divided by Python.
+    """
+    out = units.astype(float) / float(10 ** scale) if scale <= 22 else np.full(len(units), np.nan)
+    big = (np.abs(units) >= EXACT_DOUBLE) | (scale > 22)
+    for i in np.flatnonzero(big & ~null):  # rare: totals beyond 2**53 units
+        out[i] = int(units[i]) / 10 ** scale
+    out[null] = np.nan
+    return out
+
+
+def ratio_values(num: np.ndarray, num_scale: int, den: np.ndarray, den_scale: int, null: np.ndarray) -> np.ndarray:
+    """:func:`ratio_value` of int64 arrays, vectorised where both scaled operands are exact doubles."""
+    out = np.full(len(num), np.nan)
+    ok = ~null & (den != 0)
+    if max(num_scale, den_scale) > 15:
+        for i in np.flatnonzero(ok):
+            out[i] = ratio_value(int(num[i]), num_scale, int(den[i]), den_scale)
+        return out
+    # magnitudes first (in doubles, with a margin), so the int64 products below cannot overflow
+    fast = ok & (np.abs(num.astype(float)) * 10.0 ** den_scale < EXACT_DOUBLE / 2) \
+        & (np.abs(den.astype(float)) * 10.0 ** num_scale < EXACT_DOUBLE / 2)
+    a = np.where(fast, num, 0) * np.int64(10 ** den_scale)
+    b = np.where(fast, den, 1) * np.int64(10 ** num_scale)
+    out[fast] = a[fast].astype(float) / b[fast].astype(float)
+    for i in np.flatnonzero(ok & ~fast):  # rare: operands beyond 2**53
+        out[i] = ratio_value(int(num[i]), num_scale, int(den[i]), den_scale)
+    return out
 
 
 def ratio_value(num: int, num_scale: int, den: int, den_scale: int) -> float:

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from dtindex.errors import DataError, DtindexWarning, SpecError, describe_rows
 
@@ -133,6 +132,8 @@ def kendall_w(ratings) -> KendallW:
     nan = float("nan")
     if m < 2 or n < 2:
         return KendallW(m, n, nan, nan, df, nan, nan, nan)
+    from scipy import stats  # imported when used: scipy.stats takes longer to import than a whole build
+
     ranks = stats.rankdata(X, axis=1)
     R = ranks.sum(axis=0)
     S = float(((R - m * (n + 1) / 2.0) ** 2).sum())

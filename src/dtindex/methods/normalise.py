@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.stats import rankdata
 
 from ..errors import ComparabilityWarning, DataError, MethodDomainError, SpecError, check_choice, describe_rows
 
@@ -182,6 +181,8 @@ class Rank(Normaliser):
         ties = self.p("ties", "min")
         if ref.shape == X.shape and np.array_equal(ref, Xd, equal_nan=True):
             method = "ordinal" if ties == "first" else ties
+            from scipy.stats import rankdata  # imported when used (slow to import)
+
             return rankdata(Xd, method=method, axis=1, nan_policy="omit")
         if ties == "first":
             raise SpecError("rank normalisation with ties='first' cannot rank values against another period's values; use 'min', 'max', 'average' or 'dense'")
