@@ -83,3 +83,11 @@ def test_coinr_build_imports_only_what_it_uses(tmp_path):
     assert (tmp_path / "asem").is_dir()
     assert "dtindex.index" in out["modules"]  # the build ran
     assert _loaded(out["modules"], FORBIDDEN_FOR_BUILD) == []
+
+
+def test_python_m_runs_the_cli():
+    for module in ("dtindex", "dtindex.cli"):
+        proc = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True,
+                              env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert "Commands:" in proc.stdout and "build" in proc.stdout

@@ -330,8 +330,10 @@ def _register_command_modules() -> None:
         main.add_command(module.command)
 
 
-_register_command_modules()
+if __name__ == "__main__":  # pragma: no cover - ``python -m dtindex.cli``
+    # run the importable module, so command modules that import dtindex.cli see one copy of it
+    from dtindex.cli import main as _main
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(_main())
+else:
+    _register_command_modules()
