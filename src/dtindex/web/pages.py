@@ -14,6 +14,8 @@ URL can be shared.
 
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +38,11 @@ from .releases import GROUPS, ROW_FIELDS, ReleaseView
 class Page:
     html: str
     data: dict[str, Any]
+
+
+def _slug(name: str) -> str:
+    """A build name as a block-id part (ids allow lower-case letters, digits and '-')."""
+    return re.sub(r"[^a-z0-9-]+", "-", str(name).lower()).strip("-") or "build"
 
 
 def _t(lang: str, zh: str, en: str) -> str:
@@ -563,11 +570,11 @@ def methodology_page(views: dict[str, ReleaseView], default: str, q: dict[str, s
         blocks: list[Any] = [
             Paragraph(str(spec.get("description") or "")) if spec.get("description") else Heading(str(spec.get("name", name))),
             Table.from_frame(ft, title=_t(lang, "指标体系、权重与方法", "Framework, weights and methods"),
-                             formats={ft.columns[3]: fmt.integer(), ft.columns[4]: fmt.decimal(4)}, id=f"framework-{name}")]
+                             formats={ft.columns[3]: fmt.integer(), ft.columns[4]: fmt.decimal(4)}, id=f"framework-{_slug(name)}")]
         inputs = pd.DataFrame({_t(lang, "输入", "Input"): list(b["inputs"]), "SHA-256": list(b["inputs"].values())})
         if len(inputs):
             blocks.append(Table.from_frame(inputs, title=_t(lang, "输入文件及其哈希", "Input files and their hashes"),
-                                           id=f"inputs-{name}"))
+                                           id=f"inputs-{_slug(name)}"))
         recipe = pd.DataFrame({_t(lang, "项目", "Item"): [_t(lang, "期间", "Periods"), _t(lang, "基期", "Base period"),
                                                          _t(lang, "单位数", "Units"), "dtindex",
                                                          _t(lang, "环境", "Environment")],
@@ -575,11 +582,11 @@ def methodology_page(views: dict[str, ReleaseView], default: str, q: dict[str, s
                                                         str(b["base_period"] or ""), str(b["units"] or ""),
                                                         str(b["dtindex_version"] or ""),
                                                         ", ".join(f"{k} {x}" for k, x in (b["environment"] or {}).items())]})
-        blocks.append(Table.from_frame(recipe, title=_t(lang, "配方", "Recipe"), id=f"recipe-{name}",
+        blocks.append(Table.from_frame(recipe, title=_t(lang, "配方", "Recipe"), id=f"recipe-{_slug(name)}",
                                        note=_t(lang, "全部表格可由发布目录（scores.csv 与 recipe.json）重新计算。",
                                                "Every table can be recomputed from the release folder (scores.csv and recipe.json).")))
         title = spec.get("title" if lang == "zh" else "title_en") or spec.get("title") or name
-        sections.append(Section(f"build-{name}", str(title), tuple(blocks)))
+        sections.append(Section(f"build-{_slug(name)}", str(title), tuple(blocks)))
     return _render(c, _t(lang, "方法", "Methodology"), sections, data, active="/methodology")
 
 
