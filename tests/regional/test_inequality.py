@@ -99,3 +99,12 @@ def test_equal_values_have_no_inequality(v, n):
     assert gini(ys) == pytest.approx(0, abs=1e-12)
     assert theil(ys).T == pytest.approx(0, abs=1e-12)
     assert cv(ys) == pytest.approx(0, abs=1e-12)
+
+
+def test_equal_group_means_give_no_negative_affluence():
+    # found by hypothesis: two groups with the same mean, whose pair sums differ by rounding
+    ys = [1.0, 511.6354713439941, 1.0, 1.0, 511.6354713439941]
+    for groups in (["a", "a", "b", "c", "b"], ["a", "b", "a", "b", "c"], ["a", "a", "b", "b", "c"]):
+        d = dagum(ys, groups)
+        assert all(0 <= v <= 1 for v in d.D_jh.values())
+        assert d.Gw + d.Gnb + d.Gt == pytest.approx(d.G, rel=1e-10, abs=1e-12)

@@ -209,7 +209,9 @@ def dagum(y, groups) -> DagumResult:
             x, z = members[j], members[h]
             d, pr = _abs_pair_sum(x, z)
             gjh = (d + pr) / (x.size * z.size * (means[j] + means[h]))
-            D = (d - pr) / (d + pr) if d + pr > 0 else 0.0
+            # j has the higher (or equal) mean, so d >= pr exactly; rounding in the two pair sums can give
+            # d - pr of about -1e-16 when the means are equal: clip to [0, 1] (Gnb + Gt is unaffected)
+            D = min(1.0, max(0.0, (d - pr) / (d + pr))) if d + pr > 0 else 0.0
             w = p[j] * s[h] + p[h] * s[j]
             G_jh[(j, h)] = gjh
             D_jh[(j, h)] = D
