@@ -59,6 +59,28 @@ def test_vikor_acceptance_conditions():
 
 
 # ---------------------------------------------------------------- GRA (hand computations)
+def test_gra_published_yildirim_onder_2015():
+    """A published GRA example with rho = 0.5 and weights.
+
+    Yildirim, B. F. & Onder, E. (eds.) (2015), *Isletmeciler, Muhendisler ve Yoneticiler icin Operasyonel,
+    Yonetsel ve Stratejik Problemlerin Cozumunde Cok Kriterli Karar Verme Yontemleri*, Dora, 2nd ed.
+    (ISBN 978-605-9929-44-8), as worked in the documented example of JMcDM's ``grey`` (GitHub
+    jbytecode/JMcDM, src/grey.jl, commit 87bbb34e0dc0468ddb311310f0a7b54d1d374633), where we read the
+    numbers (the book's page and table number are not given there): 5 alternatives, 6 criteria (K1, K3, K6
+    cost), weights 0.05, 0.20, 0.10, 0.15, 0.10, 0.40, min-max normalisation, rho = 0.5; grades 0.525,
+    0.7007142857142857, 0.5464285714285715, 0.5762820512820512, 0.650952380952381; alternative 2 best.
+    """
+    X = np.array([[105000, 105, 10, 4, 300, 10], [120000, 110, 15, 4, 500, 8], [150000, 120, 12, 3, 550, 12],
+                  [115000, 105, 20, 4, 600, 9], [135000, 115, 15, 5, 400, 9]], dtype=float)
+    cost = np.array([True, False, True, False, False, True])
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    V = np.where(cost, (hi - X) / (hi - lo), (X - lo) / (hi - lo))  # dtindex's min-max, cost indicators reversed
+    r = gra(V, [0.05, 0.20, 0.10, 0.15, 0.10, 0.40], rho=0.5)
+    np.testing.assert_allclose(r, [0.525, 0.7007142857142857, 0.5464285714285715, 0.5762820512820512,
+                                   0.650952380952381], atol=1e-12)
+    assert int(np.argmax(r)) == 1
+
+
 def test_gra_by_hand():
     # no published worked example with its numbers was found here; by hand (Deng's formula, rho = 0.5):
     # X = [[1, .5], [.5, 1], [0, 0]], reference (1, 1); deltas [[0, .5], [.5, 0], [1, 1]], dmin 0, dmax 1
