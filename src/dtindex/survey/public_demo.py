@@ -1,8 +1,9 @@
 """SYNTHETIC demo: a public survey of digital life and work (``dtindex survey demo --public``).
 
-A seeded generator draws a synthetic population of residents aged 15 and over (gender, age and
-region as in the 7th national population census, provinces in proportion to the census table
-3-1; city tier, education and occupation invented but plausibly related to age and region), then
+A seeded generator draws a synthetic population of residents aged 15 and over (age band x gender
+in the proportions of the 7th national population census, 《中国人口普查年鉴-2020》 table 1-5;
+provinces in proportion to their census population aged 15 and over, same table; city tier,
+education and occupation invented but plausibly related to age and region), then
 draws 5,796 valid respondents with a realistic online-survey NON-RESPONSE SKEW: the chance to
 respond rises for the young, for residents of large cities and for the better educated
 (Efraimidis-Spirakis weighted sampling without replacement, keys ``u^(1/p)``). Answers depend on
@@ -11,7 +12,7 @@ injected (speeders, failed attention check, duplicate devices, incomplete answer
 funnel runs 6,104 -> 5,796.
 
 The responses are exported as a code-valued CSV (按序号 export), read back, screened, raked to
-the census margins of gender, age band and region (``examples/survey-public/
+the census margins of age band x gender (joint) and region (``examples/survey-public/
 census2020_margins.csv``) and reported with weighted vs unweighted comparisons and generated
 findings. Every number describes random draws, not real people: SYNTHETIC.
 """
@@ -30,9 +31,6 @@ from .spec import Questionnaire, load_questionnaire
 
 N_VALID = 5796
 INVALID = {"speeders": 142, "attention": 97, "duplicates": 38, "incomplete": 31}
-# age bands 15-24, 25-34, 35-44, 45-59 split the census 15-59 group (77.21 %) in invented
-# proportions; 60-64 and 65+ are the census shares of residents aged 15 and over
-AGE_SHARES = np.array([0.772082 * 0.17, 0.772082 * 0.23, 0.772082 * 0.22, 0.772082 * 0.38, 0.063349, 0.164568])
 EAST = {1, 2, 3, 9, 10, 11, 13, 15, 19, 21}
 NORTHEAST = {6, 7, 8}
 # invented: P(city tier | east / elsewhere), P(education | age band)
@@ -59,10 +57,25 @@ def example_spec() -> Questionnaire:
 
 
 def province_shares() -> np.ndarray:
-    """Census 2020 resident population share of the 31 provinces (option codes 1..31)."""
+    """Census 2020 share of the 31 provinces (option codes 1..31) in the residents aged 15 and over."""
     frame = pd.read_csv(example_dir() / "census2020_provinces.csv")
-    pop = frame.sort_values("code")["population"].to_numpy(dtype=float)
+    pop = frame.sort_values("code")["population_15plus"].to_numpy(dtype=float)
     return pop / pop.sum()
+
+
+def age_sex_shares(spec: Questionnaire | None = None) -> np.ndarray:
+    """Census 2020 shares of the age band (rows: A2 codes 1..6) x gender (columns: A1 male, female)
+    cells among residents aged 15 and over: the joint margin of ``census2020_margins.csv``."""
+    spec = spec or example_spec()
+    age = {o.label.get("zh"): o.code for o in spec.question("A2").choices()}
+    sex = {o.label.get("zh"): o.code for o in spec.question("A1").choices()}
+    m = pd.read_csv(example_dir() / "census2020_margins.csv")
+    m = m[m["variable"] == "A2*A1"]
+    out = np.zeros((len(age), len(sex)))
+    for cat, count in zip(m["category"], m["census_count"]):
+        a, s = cat.split("*")
+        out[age[a] - 1, sex[s] - 1] = count
+    return out / out.sum()
 
 
 def _draw_rows(rng, probs: np.ndarray) -> np.ndarray:
@@ -79,8 +92,9 @@ def _ordinal(rng, latent: np.ndarray, cuts) -> np.ndarray:
 
 
 def _population(rng, m: int) -> pd.DataFrame:
-    gender = np.where(rng.random(m) < 0.512361, 1, 2)
-    age = rng.choice(np.arange(1, 7), m, p=AGE_SHARES / AGE_SHARES.sum())
+    cells = age_sex_shares()
+    cell = rng.choice(cells.size, m, p=cells.ravel())
+    age, gender = cell // cells.shape[1] + 1, cell % cells.shape[1] + 1
     province = rng.choice(np.arange(1, 32), m, p=province_shares())
     east = np.isin(province, list(EAST))
     tier = _draw_rows(rng, np.where(east[:, None], TIER_EAST[None, :], TIER_REST[None, :]))

@@ -394,6 +394,8 @@ class Questionnaire(_Model):
                 if it.code == var:
                     return it.text.get(lang)
         d = self.derived_var(var)
+        if d is None and " x " in var:  # a joint raking margin, e.g. "A2 x A1"
+            return " × ".join(self.label(v.strip(), lang) for v in var.split(" x "))
         return d.text.get(lang) if d else var
 
     def value_labels(self, var: str, lang: str = "zh") -> dict:
@@ -404,6 +406,14 @@ class Questionnaire(_Model):
         d = self.derived_var(var)
         if d is not None and d.kind == "recode":
             return {k: (d.labels[k].get(lang) if k in d.labels else k) for k in d.mapping}  # type: ignore[union-attr]
+        if d is None and " x " in var:  # a joint raking margin: cells "1 x 2" -> "15-24岁 × 女"
+            parts = [self.value_labels(v.strip(), lang) for v in var.split(" x ")]
+            if all(parts):
+                cells = [("", "")]
+                for part in parts:
+                    cells = [(f"{k} x {c}" if k else str(c), f"{t} × {lab}" if t else lab)
+                             for k, t in cells for c, lab in part.items()]
+                return dict(cells)
         return {}
 
 
