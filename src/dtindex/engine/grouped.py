@@ -74,6 +74,25 @@ def _clean_codes(values: Any, allowed: Any) -> tuple[np.ndarray, np.ndarray] | N
     return codes.astype(np.int64), texts
 
 
+def _order(key: np.ndarray, size: int) -> np.ndarray:
+    """Positions that sort ``key`` (distinct non-negative integers below ``size``): one scatter over a dense range
+    when it is not much larger than the key count (linear time), else a sort."""
+    if size <= 8 * len(key) + 1_000_000:
+        pos = np.full(size, -1, dtype=np.int64)
+        pos[key] = np.arange(len(key), dtype=np.int64)
+        return pos[pos >= 0]
+    return np.argsort(key)
+
+
+def _take(texts: np.ndarray, codes: np.ndarray) -> Any:
+    """``texts[codes]`` (few distinct strings, many rows) as the column type pandas gives text: with pandas' string
+    dtype, the distinct strings are converted once and gathered, instead of checking every row."""
+    dtype = pd.Series(np.array(["a"], dtype=object)).dtype
+    if dtype == object:
+        return texts[codes]
+    return pd.array(texts, dtype=dtype).take(codes)
+
+
 def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
                  period_range: tuple[int, int]) -> tuple[pd.DataFrame, list[dict]] | None:
     """Observations and value log of a clean grouped result, or None when the general path is needed."""
@@ -129,7 +148,7 @@ def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
     code_of = {v: i for i, v in enumerate(puniq)}
     n_units, n_per = len(unit_of), omax - omin + 1
     key = (pcode * n_per + (ordinals - omin)) * n_units + rank_of[pair]
-    order = np.argsort(key, kind="stable")
+    order = _order(key, n_per * n_units * max(len(puniq), 1))
     bounds = np.concatenate([[0], np.cumsum(np.bincount(pcode[pcode >= 0], minlength=len(puniq)))])
     # --- values per indicator: the rows of its filter value
     exact: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -165,20 +184,19 @@ def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
         pieces["idx"].append(idx[keep])
         pieces["value"].append(vals[keep])
         pieces["n_rows"].append(rows[keep])
-        pieces["code"].append(np.full(int(keep.sum()), ind.code, dtype=object))
+        pieces["code"].append(np.full(int(keep.sum()), len(pieces["code"]), dtype=np.int64))
     idx = np.concatenate(pieces["idx"])
     slot = pair[idx]
-    city_out = city_text[city_code[idx]]
-    if plan.industry_key is not None:
-        industry_out = ind_text[ind_code[idx]]
-    else:
-        industry_out = np.full(len(idx), "", dtype=object)
+    indicator_text = np.array([ind.code for ind, _, _ in parts], dtype=object)
     columns = {
-        "indicator": np.concatenate(pieces["code"]), "unit": unit_of[slot], "city": city_out,
-        "industry": industry_out, "period": period_text[ordinals[idx] - omin],
+        "indicator": _take(indicator_text, np.concatenate(pieces["code"])), "unit": _take(unit_of, slot),
+        "city": _take(city_text, city_code[idx]),
+        "industry": _take(ind_text, ind_code[idx]) if plan.industry_key is not None
+        else _take(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64)),
+        "period": _take(period_text, ordinals[idx] - omin),
         "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]).astype(np.int64),
     }
-    obs = pd.DataFrame(columns, columns=OBS_COLUMNS)  # text columns become pandas' string dtype, as on the general path
+    obs = pd.DataFrame(columns, columns=OBS_COLUMNS)
     return obs, log
 
 
