@@ -7,6 +7,7 @@ policies) and of the FILTER form, and must step aside whenever the general path 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -102,3 +103,11 @@ def test_general_path_takes_over(clean_many, tmp_path, monkeypatch, direct_calls
     _general(monkeypatch)
     pd.testing.assert_frame_equal(result.observations, aggregate(cfg).observations, check_exact=True)
     assert len(result.observations) > 300
+
+
+def test_order_keeps_every_row():
+    key = np.array([5, 0, 9, 3], dtype=np.int64)
+    assert grouped._order(key, 10).tolist() == [1, 3, 0, 2]
+    assert grouped._order(key, 10**9).tolist() == [1, 3, 0, 2]  # sparse range: a sort
+    dup = np.array([4, 1, 4], dtype=np.int64)
+    assert sorted(grouped._order(dup, 10).tolist()) == [0, 1, 2]  # never loses a row

@@ -80,8 +80,10 @@ def _order(key: np.ndarray, size: int) -> np.ndarray:
     if size <= 8 * len(key) + 1_000_000:
         pos = np.full(size, -1, dtype=np.int64)
         pos[key] = np.arange(len(key), dtype=np.int64)
-        return pos[pos >= 0]
-    return np.argsort(key)
+        order = pos[pos >= 0]
+        if len(order) == len(key):
+            return order
+    return np.argsort(key, kind="stable")  # (equal keys, which grouped rows do not have, would all be kept)
 
 
 def _take(texts: np.ndarray, codes: np.ndarray) -> Any:
@@ -145,6 +147,8 @@ def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
     period_text = np.array([Period(plan.freq, o).label for o in range(omin, omax + 1)], dtype=object)
     pcode, puniq = pd.factorize(frame[KEY_PIVOT].to_numpy(), use_na_sentinel=True)
     pcode = pcode.astype(np.int64)
+    if len(pcode) and pcode.min() < 0:
+        return None  # an empty filter value (the scan selects none; left to the general path)
     code_of = {v: i for i, v in enumerate(puniq)}
     n_units, n_per = len(unit_of), omax - omin + 1
     key = (pcode * n_per + (ordinals - omin)) * n_units + rank_of[pair]
