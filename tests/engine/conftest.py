@@ -215,3 +215,27 @@ def many_spec(source: dict, *, engine=None, periods=("2021Q1", "2022Q4"), polici
            "policies": policies or BIG_POLICIES, **source}
     fw = [{"code": "DTI", "type": "aggregate"}, *[{"code": i["code"], "parent": "DTI"} for i in inds]]
     return IndexSpec(framework=fw, periods={"start": periods[0], "end": periods[1]}, sources=[src], engine=engine or {})
+
+
+# The big table without dirty keys or negative amounts (NULL amounts stay): many-indicator sources over it take
+# the direct path from grouped rows to observations (engine/grouped.py).
+CLEAN_WHERE = ("city IN ('110000','120000','310000','440100','440300','330100','320100','510100','420100','610100',"
+               "'500000') AND industry IS NOT NULL AND (amount IS NULL OR amount >= 0) AND day >= DATE '2021-01-01'")
+
+DIRECT_INDICATORS = [
+    {"code": "pay_ok", "measure": "sum(amount)", "filter": "status = 'ok'", "scale": 2},
+    {"code": "pay_refund", "measure": "sum(amount)", "filter": "status = 'refund'", "scale": 2},
+    {"code": "n_ok", "measure": "count(*)", "filter": "'ok' = status"},
+    {"code": "n_refund", "measure": "count(*)", "filter": "status = 'refund'"},
+    {"code": "users_ok", "measure": "sum(user_id)", "filter": "status = 'ok'"},
+    {"code": "pay_ok_again", "measure": "sum(amount)", "filter": "status = 'ok'", "scale": 1},
+    {"code": "n_void", "measure": "count(*)", "filter": "status = 'void'"},
+]
+
+
+@pytest.fixture(scope="session")
+def clean_many(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("clean") / "clean.parquet"
+    con = duckdb.connect()
+    con.execute(f"COPY (SELECT * EXCLUDE (yr) FROM ({BIG_SQL}) WHERE {CLEAN_WHERE}) TO '{path}' (FORMAT parquet)")
+    return path

@@ -13,7 +13,7 @@ from dtindex.engine.spec import EngineSpec
 from dtindex.errors import DataError
 from dtindex.index import build
 
-from .conftest import big_spec, many_spec, small_spec
+from .conftest import DIRECT_INDICATORS, big_spec, many_spec, small_spec
 
 pytestmark = pytest.mark.spark
 
@@ -64,6 +64,15 @@ def test_many_indicator_grouped_query_identical(big_data, backends):
     spec = many_spec({"path": str(big_data["parquet"]), "industry": "industry"})
     d, s = _both(spec, backends)
     assert len(d.observations) > 500 and "negative" in set(d.log["category"])
+    pd.testing.assert_frame_equal(d.observations, s.observations, check_exact=True)
+    pd.testing.assert_frame_equal(d.log, s.log, check_exact=True)
+
+
+def test_many_indicator_direct_path_identical(clean_many, backends):
+    """Clean data: observations built straight from the grouped rows (engine/grouped.py) on both engines."""
+    spec = many_spec({"path": str(clean_many), "industry": "industry"}, indicators=DIRECT_INDICATORS)
+    d, s = _both(spec, backends)
+    assert len(d.observations) > 300 and set(d.log["category"]) == {"null_value"}
     pd.testing.assert_frame_equal(d.observations, s.observations, check_exact=True)
     pd.testing.assert_frame_equal(d.log, s.log, check_exact=True)
 

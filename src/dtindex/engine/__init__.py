@@ -33,6 +33,7 @@ from ..errors import DataError, SpecError, describe_rows
 from ..panel import Panel
 from ..periods import Period, parse_period
 from ..spec.framework import Framework
+from .grouped import observations as grouped_observations
 from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, KEY_PIVOT, SourcePlan, compile_source
 from .spec import EngineConfig, EngineSpec, IndicatorDef, Policies, SourceSpec, engine_config
 from .validate import (
@@ -233,6 +234,9 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
     typed = {"typed": True} if dialect == "duckdb" else {}
     frame = backend.query(plan.sql(dialect), source=source, **typed).reset_index(drop=True)
     if plan.pivot is not None:
+        direct = grouped_observations(frame, plan, codes, rng)
+        if direct is not None:  # clean data, one filter value per indicator: no wide table (see engine/grouped.py)
+            return direct
         frame = _widen(frame, plan)
     cls = classify(frame, plan, codes, rng)
     records = dirty_log(frame, plan, cls, policies)

@@ -1,0 +1,207 @@
+"""Observations straight from the grouped query of a many-indicator source (the common, clean case).
+
+The grouped query (:meth:`~dtindex.engine.plan.SourcePlan.sql` with a
+:class:`~dtindex.engine.plan.Pivot`) returns one row per raw city, industry,
+period ordinal and filter value (``k_pivot``). When every indicator reads one
+filter value (``column = 'v'``) and is a count or a sum, that row already *is*
+the indicator's observation for the unit and period: ``value`` is the row's
+exact total divided once by ``10**scale``, ``n_rows`` its row count. No wide
+table is built; the work is a few array operations over the grouped rows:
+
+* keys are factorised column by column; classification (unknown or empty
+  codes, periods outside the declared ones) looks only at the distinct values,
+  and unit labels ``"<city>:<industry>"`` are built once per distinct pair;
+* the order (indicator, period, unit) is one ``argsort`` of an integer key
+  ``(filter value, period, rank of the unit label)``;
+* values use the same exact conversions as the general path
+  (:func:`~dtindex.engine.validate.exact_int_array`,
+  :func:`~dtindex.engine.validate.scaled_values`), so the doubles are the same.
+
+Anything else -- dirty keys, a negative value or a float total of ``2**53``
+or more somewhere, ``IN`` lists, ratios, decimal sums -- returns ``None`` and the
+engine takes the general path (rearranging the grouped rows into the FILTER
+form), which handles every policy. Both paths give identical observations and
+logs (``tests/engine/test_grouped.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..periods import Period
+from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, KEY_PIVOT, SourcePlan
+from .validate import EXACT_DOUBLE, exact_int_array, ints, numeric, scaled_values
+
+OBS_COLUMNS = ["indicator", "unit", "city", "industry", "period", "value", "n_rows"]
+
+
+def _direct_parts(plan: SourcePlan) -> list[tuple[Any, Any, Any]] | None:
+    """``(indicator, its filter value, its part)`` for every indicator, or None when one is not a single-value
+    count or sum (an IN list, a ratio, a decimal sum)."""
+    pv = plan.pivot
+    if pv is None:
+        return None
+    out = []
+    for ind in plan.indicators:
+        p = ind.numerator
+        if ind.denominator is not None or p.measure.kind not in ("count", "sum"):
+            return None
+        used = [ind.rows, p.value, p.rows] + ([p.nonnull, p.minimum] if p.measure.kind == "sum" else [])
+        values = {pv.source_of[j][1] for j in used}
+        if len(values) != 1 or len(next(iter(values))) != 1:
+            return None
+        if p.measure.kind == "sum" and plan.aggs[p.value].conv not in ("int", "float"):
+            return None
+        out.append((ind, next(iter(values))[0], p))
+    return out
+
+
+def _clean_codes(values: Any, allowed: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """Factorised unit codes ``(codes, distinct texts)``; None when one is empty or (with ``allowed``) unknown."""
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    if len(codes) and codes.min() < 0:
+        return None
+    texts = np.asarray(uniq, dtype=object)
+    if pd.api.types.infer_dtype(texts, skipna=False) != "string":
+        texts = texts.astype(str).astype(object)
+    if (texts == "").any():
+        return None
+    if allowed is not None and not all(t in allowed for t in texts):
+        return None
+    return codes.astype(np.int64), texts
+
+
+def _order(key: np.ndarray, size: int) -> np.ndarray:
+    """Positions that sort ``key`` (distinct non-negative integers below ``size``): one scatter over a dense range
+    when it is not much larger than the key count (linear time), else a sort."""
+    if size <= 8 * len(key) + 1_000_000:
+        pos = np.full(size, -1, dtype=np.int64)
+        pos[key] = np.arange(len(key), dtype=np.int64)
+        order = pos[pos >= 0]
+        if len(order) == len(key):
+            return order
+    return np.argsort(key, kind="stable")  # (equal keys, which grouped rows do not have, would all be kept)
+
+
+def _take(texts: np.ndarray, codes: np.ndarray) -> Any:
+    """``texts[codes]`` (few distinct strings, many rows) as the column type pandas gives text: with pandas' string
+    dtype, the distinct strings are converted once and gathered, instead of checking every row."""
+    dtype = pd.Series(np.array(["a"], dtype=object)).dtype
+    if dtype == object:
+        return texts[codes]
+    return pd.array(texts, dtype=dtype).take(codes)
+
+
+def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
+                 period_range: tuple[int, int]) -> tuple[pd.DataFrame, list[dict]] | None:
+    """Observations and value log of a clean grouped result, or None when the general path is needed."""
+    parts = _direct_parts(plan)
+    if parts is None or frame.empty:
+        return None
+    pv = plan.pivot
+    narrow = {j: f"a{pv.source_of[j][0]}" for j in range(len(plan.aggs))}
+    # --- the checks of classify() and _exact_sums(), on distinct values and whole columns
+    lo, hi = period_range
+    per = numeric(frame[KEY_PERIOD].to_numpy())
+    if np.isnan(per).any() or per.min() < lo or per.max() > hi:
+        return None
+    city = _clean_codes(frame[KEY_CITY].to_numpy(), codes)
+    if city is None:
+        return None
+    if plan.industry_key is not None:
+        listed = plan.source.industry_codes
+        industry = _clean_codes(frame[KEY_INDUSTRY].to_numpy(), None if listed is None else set(listed))
+        if industry is None:
+            return None
+    for ind, _, p in parts:
+        if p.minimum is not None:
+            if (numeric(frame[narrow[p.minimum]].to_numpy()) < 0).any():
+                return None
+            if plan.aggs[p.value].conv == "float" and \
+                    (np.abs(numeric(frame[narrow[p.value]].to_numpy())) >= EXACT_DOUBLE).any():
+                return None
+    # --- unit labels once per distinct (city, industry); their rank gives the unit order
+    city_code, city_text = city
+    if plan.industry_key is not None:
+        ind_code, ind_text = industry
+        n_ind = len(ind_text)
+        pair = city_code * n_ind + ind_code
+        present = np.zeros(len(city_text) * n_ind, dtype=bool)
+        present[pair] = True
+        slots = np.flatnonzero(present)
+        labels = np.empty(len(present), dtype=object)
+        labels[slots] = [f"{city_text[s // n_ind]}:{ind_text[s % n_ind]}" for s in slots]
+        unit_of = labels
+    else:
+        pair = city_code
+        slots = np.arange(len(city_text))
+        unit_of = city_text
+    rank_of = np.zeros(len(unit_of), dtype=np.int64)
+    rank_of[slots] = np.argsort(np.argsort(unit_of[slots].astype(str), kind="stable"), kind="stable")
+    # --- one sort: filter value, period, unit
+    ordinals = per.astype(np.int64)
+    omin, omax = int(ordinals.min()), int(ordinals.max())
+    period_text = np.array([Period(plan.freq, o).label for o in range(omin, omax + 1)], dtype=object)
+    pcode, puniq = pd.factorize(frame[KEY_PIVOT].to_numpy(), use_na_sentinel=True)
+    pcode = pcode.astype(np.int64)
+    if len(pcode) and pcode.min() < 0:
+        return None  # an empty filter value (the scan selects none; left to the general path)
+    code_of = {v: i for i, v in enumerate(puniq)}
+    n_units, n_per = len(unit_of), omax - omin + 1
+    key = (pcode * n_per + (ordinals - omin)) * n_units + rank_of[pair]
+    order = _order(key, n_per * n_units * max(len(puniq), 1))
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(pcode[pcode >= 0], minlength=len(puniq)))])
+    # --- values per indicator: the rows of its filter value
+    exact: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    pieces: dict[str, list] = {c: [] for c in ("idx", "value", "n_rows", "code")}
+    log = []
+    for ind, value, p in parts:
+        c = code_of.get(value)
+        idx = order[bounds[c]:bounds[c + 1]] if c is not None else np.array([], dtype=np.int64)
+        rows = ints(frame[narrow[ind.rows]].to_numpy()[idx])
+        if p.measure.kind == "count":
+            units, null = ints(frame[narrow[p.value]].to_numpy()[idx]), np.zeros(len(idx), dtype=bool)
+        else:
+            name = narrow[p.value]
+            if name not in exact:
+                nonnull = ints(frame[narrow[p.nonnull]].to_numpy())
+                got = exact_int_array(frame[name].to_numpy())
+                if got is None:
+                    return None  # a total beyond 64 bits: the general path converts it exactly
+                all_units, _ = got
+                all_null = nonnull == 0
+                all_units = all_units.copy()
+                all_units[all_null] = 0
+                exact[name] = (all_units, all_null)
+            all_units, all_null = exact[name]
+            units, null = all_units[idx], all_null[idx]
+            n_null = int((rows - ints(frame[narrow[p.nonnull]].to_numpy()[idx])).sum())
+            if n_null:
+                log.append({"source": plan.source.label, "indicator": ind.code, "category": "null_value",
+                            "policy": "report", "n_rows": n_null, "detail": f"{p.measure.column} is empty",
+                            "values": []})
+        vals = scaled_values(units, null, p.scale)
+        keep = rows > 0
+        pieces["idx"].append(idx[keep])
+        pieces["value"].append(vals[keep])
+        pieces["n_rows"].append(rows[keep])
+        pieces["code"].append(np.full(int(keep.sum()), len(pieces["code"]), dtype=np.int64))
+    idx = np.concatenate(pieces["idx"])
+    slot = pair[idx]
+    indicator_text = np.array([ind.code for ind, _, _ in parts], dtype=object)
+    columns = {
+        "indicator": _take(indicator_text, np.concatenate(pieces["code"])), "unit": _take(unit_of, slot),
+        "city": _take(city_text, city_code[idx]),
+        "industry": _take(ind_text, ind_code[idx]) if plan.industry_key is not None
+        else _take(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64)),
+        "period": _take(period_text, ordinals[idx] - omin),
+        "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]).astype(np.int64),
+    }
+    obs = pd.DataFrame(columns, columns=OBS_COLUMNS)
+    return obs, log
+
+
+__all__ = ["observations"]
