@@ -70,6 +70,30 @@ def _weighted_mean(C: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.where(W.sum(axis=1) > 0, y, np.nan)
 
 
+def _score_by_group(V, w, missing, groups, row_labels, children, score) -> np.ndarray:
+    """The frame every relative aggregation shares: the weights checked and scaled to sum 1, the
+    missing policy applied, ``score(X, w)`` computed on the rows ``X`` of each scope group (a group
+    whose cells are all missing stays NaN), and under ``propagate`` every row with a missing child
+    made NaN (those rows take no part in the ideals: see :func:`_groups`)."""
+    V = np.asarray(V, dtype=float)
+    w = _check_weights(w, V.shape[1])
+    w = w / w.sum()
+    nan = _missing_policy(V, missing, row_labels, children)
+    g = _groups(V, groups, nan, missing)
+    out = np.full(V.shape[0], np.nan)
+    for code in np.unique(g):
+        if code == -1:
+            continue
+        rows = g == code
+        X = V[rows]
+        if not (~np.isnan(X)).any():
+            continue
+        out[rows] = score(X, w)
+    if missing == "propagate":
+        out = np.where(nan.any(axis=1), np.nan, out)
+    return out
+
+
 def gra(V, w, *, missing="skip", groups=None, rho: float = 0.5, row_labels=None, children=None):
     """Grey relational grade to the ideal sequence (灰色关联分析; Deng Julong 1982).
 
@@ -84,24 +108,14 @@ def gra(V, w, *, missing="skip", groups=None, rho: float = 0.5, row_labels=None,
     convention. The min and max of ``delta`` run over all present cells of
     the group (the "two-level minimum/maximum" of the method).
     """
-    V = np.asarray(V, dtype=float)
-    w = _check_weights(w, V.shape[1])
-    w = w / w.sum()
     rho = _check_rho(rho)
-    nan = _missing_policy(V, missing, row_labels, children)
-    g = _groups(V, groups, nan, missing)
-    out = np.full(V.shape[0], np.nan)
-    for code in np.unique(g):
-        if code == -1:
-            continue
-        rows = g == code
-        X = V[rows]
+
+    def grade(X, w):
         with np.errstate(invalid="ignore"):
-            ref = np.nanmax(X, axis=0) if (~np.isnan(X)).any() else np.full(X.shape[1], np.nan)
-        out[rows] = _weighted_mean(_grey_coefficients(X, ref, rho), w)
-    if missing == "propagate":
-        out = np.where(nan.any(axis=1), np.nan, out)
-    return out
+            ref = np.nanmax(X, axis=0)
+        return _weighted_mean(_grey_coefficients(X, ref, rho), w)
+
+    return _score_by_group(V, w, missing, groups, row_labels, children, grade)
 
 
 def gra_topsis(V, w, *, missing="skip", groups=None, rho: float = 0.5, row_labels=None, children=None):
@@ -117,29 +131,17 @@ def gra_topsis(V, w, *, missing="skip", groups=None, rho: float = 0.5, row_label
     A row close in shape to the best and far from the worst gets a high
     score.
     """
-    V = np.asarray(V, dtype=float)
-    w = _check_weights(w, V.shape[1])
-    w = w / w.sum()
     rho = _check_rho(rho)
-    nan = _missing_policy(V, missing, row_labels, children)
-    g = _groups(V, groups, nan, missing)
-    out = np.full(V.shape[0], np.nan)
-    for code in np.unique(g):
-        if code == -1:
-            continue
-        rows = g == code
-        X = V[rows]
-        if not (~np.isnan(X)).any():
-            continue
+
+    def closeness(X, w):
         with np.errstate(invalid="ignore"):
             best, worst = np.nanmax(X, axis=0), np.nanmin(X, axis=0)
         rp = _weighted_mean(_grey_coefficients(X, best, rho), w)
         rm = _weighted_mean(_grey_coefficients(X, worst, rho), w)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[rows] = rp / (rp + rm)
-    if missing == "propagate":
-        out = np.where(nan.any(axis=1), np.nan, out)
-    return out
+            return rp / (rp + rm)
+
+    return _score_by_group(V, w, missing, groups, row_labels, children, closeness)
 
 
 def _vikor_parts(X: np.ndarray, w: np.ndarray, v: float):
@@ -184,25 +186,8 @@ def vikor(V, w, *, missing="skip", groups=None, v: float = 0.5, row_labels=None,
     first" convention; :func:`vikor_table` gives S, R, Q and the compromise
     solution.
     """
-    V = np.asarray(V, dtype=float)
-    w = _check_weights(w, V.shape[1])
-    w = w / w.sum()
     v = _check_v(v)
-    nan = _missing_policy(V, missing, row_labels, children)
-    g = _groups(V, groups, nan, missing)
-    out = np.full(V.shape[0], np.nan)
-    for code in np.unique(g):
-        if code == -1:
-            continue
-        rows = g == code
-        X = V[rows]
-        if not (~np.isnan(X)).any():
-            continue
-        _, _, Q = _vikor_parts(X, w, v)
-        out[rows] = 1.0 - Q
-    if missing == "propagate":
-        out = np.where(nan.any(axis=1), np.nan, out)
-    return out
+    return _score_by_group(V, w, missing, groups, row_labels, children, lambda X, w: 1.0 - _vikor_parts(X, w, v)[2])
 
 
 @dataclass(frozen=True, eq=False)

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MethodDomainError, SpecError, check_choice
-from .aggregate_checks import _check_weights, _missing_policy
+from .aggregate_checks import _check_weights
+from .aggregate_relative import _score_by_group, _weighted_mean
 
 __all__ = ["PROBIT_CUTS", "RANKINGS", "RSRResult", "rsr", "rsr_table"]
 
@@ -63,32 +64,14 @@ def rsr(V, w, *, missing="skip", groups=None, ranking: str = "integer", row_labe
     sum_j w_j`` over the children present for row ``i``.
     """
     check_choice("rsr aggregation", "ranking", ranking, RANKINGS)
-    V = np.asarray(V, dtype=float)
-    w = _check_weights(w, V.shape[1])
-    w = w / w.sum()
-    nan = _missing_policy(V, missing, row_labels, children)
-    g = np.zeros(V.shape[0], dtype=np.int64) if groups is None else np.asarray(groups).astype(np.int64)
-    if missing == "propagate":
-        g = np.where(nan.any(axis=1), -1, g)
-    out = np.full(V.shape[0], np.nan)
-    for code in np.unique(g):
-        if code == -1:
-            continue
-        rows = g == code
-        X = V[rows]
-        if not (~np.isnan(X)).any():
-            continue
-        R = _ranks(X, ranking)
+
+    def ratio(X, w):
         n_j = (~np.isnan(X)).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = R / np.where(n_j > 0, n_j, np.nan)
-        W = np.where(np.isnan(share), 0.0, w)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            y = np.where(np.isnan(share), 0.0, share) @ w / W.sum(axis=1)
-        out[rows] = np.where(W.sum(axis=1) > 0, y, np.nan)
-    if missing == "propagate":
-        out = np.where(nan.any(axis=1), np.nan, out)
-    return out
+            share = _ranks(X, ranking) / np.where(n_j > 0, n_j, np.nan)
+        return _weighted_mean(share, w)
+
+    return _score_by_group(V, w, missing, groups, row_labels, children, ratio)
 
 
 @dataclass(frozen=True, eq=False)
