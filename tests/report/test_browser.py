@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -79,26 +82,34 @@ def _browser():
     return sync_playwright, chromium
 
 
-def open_in_chromium(path: Path, *, screenshot: str | None = None) -> dict:
-    """Open a rendered report in Chromium; return its charts (CANVAS_CHECK), console errors and
-    requests other than the page itself, and save a full-page screenshot to test-artifacts/ if asked."""
+@contextmanager
+def chromium_page(path: Path) -> Iterator[SimpleNamespace]:
+    """A Chromium page opened on ``path`` (1280 x 900), as ``.page``, with the console errors in
+    ``.errors`` and the requests other than the page itself in ``.requests``; the browser closes on exit."""
     sync_playwright, chromium = _browser()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors, requests = [], []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url) if r.url != path.as_uri() else None)
+            seen = SimpleNamespace(page=page, errors=[], requests=[])
+            page.on("console", lambda m: seen.errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: seen.errors.append(str(e)))
+            page.on("request", lambda r: seen.requests.append(r.url) if r.url != path.as_uri() else None)
             page.goto(path.as_uri(), wait_until="load")
-            charts = page.evaluate(CANVAS_CHECK)
-            if screenshot:
-                ARTIFACTS.mkdir(exist_ok=True)
-                page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+            yield seen
         finally:
             browser.close()
-    return {"charts": charts, "errors": errors, "requests": requests}
+
+
+def open_in_chromium(path: Path, *, screenshot: str | None = None) -> dict:
+    """Open a rendered report in Chromium; return its charts (CANVAS_CHECK), console errors and
+    requests other than the page itself, and save a full-page screenshot to test-artifacts/ if asked."""
+    with chromium_page(path) as seen:
+        charts = seen.page.evaluate(CANVAS_CHECK)
+        if screenshot:
+            ARTIFACTS.mkdir(exist_ok=True)
+            seen.page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
+    return {"charts": charts, "errors": seen.errors, "requests": seen.requests}
 
 
 def test_report_renders_in_chromium(tmp_path):

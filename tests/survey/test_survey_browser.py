@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.report.test_browser import ARGS, ARTIFACTS, CANVAS_CHECK, _browser
+from tests.report.test_browser import ARTIFACTS, CANVAS_CHECK, chromium_page
 
 PAGES = {"genai": ("survey_report_SYNTHETIC.html", "map-s4-q1", "xtab-q1-size-group", "means-q6-size-group"),
          "public": ("public_survey_SYNTHETIC.html", "map-a3-q3", "xtab-q3-a2", "map-q3")}
@@ -16,33 +16,23 @@ PAGES = {"genai": ("survey_report_SYNTHETIC.html", "map-s4-q1", "xtab-q1-size-gr
 
 @pytest.mark.parametrize("name", ["genai", "public"])
 def test_survey_demo_in_chromium(name, survey_demos):
-    sync_playwright, chromium = _browser()
     out, res = survey_demos(name, "zh")
     page_name, map_id, xtab, small = PAGES[name]
-    path = out / page_name
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors, requests = [], []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url) if r.url != path.as_uri() else None)
-            page.goto(path.as_uri(), wait_until="load")
-            charts = page.evaluate(CANVAS_CHECK)
-            map_series = page.evaluate(f"() => echarts.getInstanceByDom(document.getElementById('chart-survey-{map_id}'))"
-                                       ".getOption().series[0].type")
-            header = page.locator(f"#table-table-{xtab} thead").inner_text()
-            body = page.locator(f"#table-table-{xtab} tbody").inner_text()
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.locator(f"#survey-{map_id}").screenshot(path=str(ARTIFACTS / f"survey-{name}-map.png"))
-            page.locator(f"#table-{xtab}").screenshot(path=str(ARTIFACTS / f"survey-{name}-crosstab.png"))
-            page.locator(f"#chart-survey-xtab-{xtab[5:]}").screenshot(
-                path=str(ARTIFACTS / f"survey-{name}-crosstab-chart.png"))
-            page.locator(f"#table-{small}").screenshot(path=str(ARTIFACTS / f"survey-{name}-small-base.png"))
-            small_text = page.locator(f"#table-{small}").inner_text()
-        finally:
-            browser.close()
+    with chromium_page(out / page_name) as seen:
+        page = seen.page
+        charts = page.evaluate(CANVAS_CHECK)
+        map_series = page.evaluate(f"() => echarts.getInstanceByDom(document.getElementById('chart-survey-{map_id}'))"
+                                   ".getOption().series[0].type")
+        header = page.locator(f"#table-table-{xtab} thead").inner_text()
+        body = page.locator(f"#table-table-{xtab} tbody").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.locator(f"#survey-{map_id}").screenshot(path=str(ARTIFACTS / f"survey-{name}-map.png"))
+        page.locator(f"#table-{xtab}").screenshot(path=str(ARTIFACTS / f"survey-{name}-crosstab.png"))
+        page.locator(f"#chart-survey-xtab-{xtab[5:]}").screenshot(
+            path=str(ARTIFACTS / f"survey-{name}-crosstab-chart.png"))
+        page.locator(f"#table-{small}").screenshot(path=str(ARTIFACTS / f"survey-{name}-small-base.png"))
+        small_text = page.locator(f"#table-{small}").inner_text()
+    errors, requests = seen.errors, seen.requests
     assert errors == [] and requests == []
     assert len(charts) == sum(len(s.charts) for s in res.sections)
     assert all(c["drawn"] and c["series"] > 0 for c in charts), [c["id"] for c in charts if not c["drawn"]]
