@@ -185,17 +185,22 @@ class GlobalStat:
     permutations: int
 
 
+def _esda_seeded(statistic, y, w, permutations: int, seed: int | None):
+    """``statistic(y, w, permutations=...)`` of esda with numpy's global generator seeded for the
+    permutations (esda draws from it) and restored afterwards."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        return statistic(np.asarray(y, float), w, permutations=permutations)
+    finally:
+        np.random.set_state(state)
+
+
 def moran(y, w, permutations: int = 999, seed: int | None = 1) -> GlobalStat:
     """Global Moran's I (esda.Moran; normality z and two-sided p_norm; seeded permutation p_sim)."""
     import esda
 
-    y = np.asarray(y, float)
-    state = np.random.get_state()
-    np.random.seed(seed if seed is not None else None)
-    try:
-        m = esda.Moran(y, w, permutations=permutations)
-    finally:
-        np.random.set_state(state)
+    m = _esda_seeded(esda.Moran, y, w, permutations, seed)
     return GlobalStat(float(m.I), float(m.EI), float(m.z_norm), float(m.p_norm),
                       float(m.p_sim) if permutations else float("nan"), permutations)
 
@@ -204,13 +209,7 @@ def geary(y, w, permutations: int = 999, seed: int | None = 1) -> GlobalStat:
     """Global Geary's C (esda.Geary; E[C] = 1; normality z and p; seeded permutation p_sim)."""
     import esda
 
-    y = np.asarray(y, float)
-    state = np.random.get_state()
-    np.random.seed(seed if seed is not None else None)
-    try:
-        g = esda.Geary(y, w, permutations=permutations)
-    finally:
-        np.random.set_state(state)
+    g = _esda_seeded(esda.Geary, y, w, permutations, seed)
     return GlobalStat(float(g.C), float(g.EC), float(g.z_norm), float(g.p_norm),
                       float(g.p_sim) if permutations else float("nan"), permutations)
 
