@@ -99,7 +99,8 @@ def test_general_path_takes_over(clean_many, tmp_path, monkeypatch, direct_calls
     cfg = engine_config(many_spec({"path": str(path), "industry": "industry"}, indicators=inds,
                                   policies={"negative": "keep", "unknown_code": "map_unknown"}), None)
     result = aggregate(cfg)
-    assert direct_calls == [False]
+    # dirty data: the direct path is tried and steps aside; IN lists and decimal sums never take it
+    assert direct_calls == ([False] if case in ("negative", "unknown_city") else [])
     _general(monkeypatch)
     pd.testing.assert_frame_equal(result.observations, aggregate(cfg).observations, check_exact=True)
     assert len(result.observations) > 300

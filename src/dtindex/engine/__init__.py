@@ -19,6 +19,7 @@ See ``docs/engine.md``.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from ..errors import DataError, SpecError, describe_rows
 from ..panel import Panel
 from ..periods import Period, parse_period
 from ..spec.framework import Framework
+from .grouped import GroupedRows, direct_form
 from .grouped import observations as grouped_observations
 from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, KEY_PIVOT, SourcePlan, compile_source
 from .spec import EngineConfig, EngineSpec, IndicatorDef, Policies, SourceSpec, engine_config
@@ -150,7 +152,10 @@ def aggregate(config: EngineConfig, backend: Any = None, *, periods: list[str | 
     finally:
         if own:
             backend.close()
-    observations = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame(columns=OBS_COLUMNS)
+    if len(obs_parts) == 1:
+        observations = obs_parts[0]
+    else:
+        observations = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame(columns=OBS_COLUMNS)
     log_frame = pd.DataFrame([{k: r[k] for k in LOG_COLUMNS} for r in logs], columns=LOG_COLUMNS)
     labels = tuple(p.label for p in (chosen or config.periods))
     return Aggregation(observations, log_frame, labels, backend.dialect)
@@ -232,12 +237,20 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
     dialect = backend.dialect
     rng = (config.periods[0].ordinal, config.periods[-1].ordinal)
     typed = {"typed": True} if dialect == "duckdb" else {}
-    frame = backend.query(plan.sql(dialect), source=source, **typed).reset_index(drop=True)
-    if plan.pivot is not None:
-        direct = grouped_observations(frame, plan, codes, rng)
-        if direct is not None:  # clean data, one filter value per indicator: no wide table (see engine/grouped.py)
-            return direct
+    if plan.pivot is not None and direct_form(plan):
+        # clean data, one filter value per indicator: observations straight from the grouped rows, no wide
+        # table (see engine/grouped.py); otherwise the general path reads the same grouped rows as a frame
+        keys = [KEY_CITY, KEY_INDUSTRY, KEY_PIVOT]
+        with _grouped(backend, plan.sql(dialect), keys, source, typed) as (rows, read_frame):
+            direct = grouped_observations(rows, plan, codes, rng) if rows is not None else None
+            if direct is not None:
+                return direct
+            frame = read_frame().reset_index(drop=True)
         frame = _widen(frame, plan)
+    else:
+        frame = backend.query(plan.sql(dialect), source=source, **typed).reset_index(drop=True)
+        if plan.pivot is not None:
+            frame = _widen(frame, plan)
     cls = classify(frame, plan, codes, rng)
     records = dirty_log(frame, plan, cls, policies)
     if any(r["category"] == "out_of_period" and any(v.startswith("unreadable") for v, _ in r["values"]) for r in records):
@@ -261,6 +274,14 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
         _recount_distinct(frame, plan, backend, config, policies, rng)
     obs, value_log = _values(frame, plan)
     return obs, records + value_log
+
+
+def _grouped(backend: Any, sql: str, keys: list[str], source: SourceSpec, typed: dict) -> Any:
+    """``backend.grouped`` (DuckDB: text keys as integer codes), or the query's frame factorised here."""
+    if hasattr(backend, "grouped"):
+        return backend.grouped(sql, keys, source=source)
+    frame = backend.query(sql, source=source, **typed).reset_index(drop=True)
+    return nullcontext((GroupedRows.from_frame(frame, keys), lambda: frame))
 
 
 def _widen(frame: pd.DataFrame, plan: SourcePlan) -> pd.DataFrame:

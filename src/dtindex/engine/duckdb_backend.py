@@ -18,8 +18,11 @@ setting (``s3_region``, ``http_retries``...).
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SpecError
+from .grouped import GroupedRows
 from .spec import EngineConfig, EngineSpec, LookupSpec, SourceSpec
+
+_TEMP_NAMES = itertools.count()
 
 
 def default_memory_limit() -> str:
@@ -206,6 +212,81 @@ class DuckDBBackend:
                     col[i] = int(big[i])
             cols[n] = pd.Series(col, dtype=object)
         return pd.DataFrame(cols, columns=names)
+
+    @contextmanager
+    def grouped(self, sql: str, keys: list[str], *, source: SourceSpec | None = None
+                ) -> Iterator[tuple[GroupedRows | None, Any]]:
+        """Run the main grouped query into a temporary table and read its text keys as integer codes.
+
+        Yields ``(rows, read_frame)``: ``rows`` is a :class:`~dtindex.engine.grouped.GroupedRows` whose
+        ``VARCHAR`` keys among ``keys`` arrive as DuckDB ``ENUM`` codes (one small type per key, built from
+        the key's distinct values), so no Python string is made per grouped row -- the distinct strings
+        are fetched once; other columns arrive as numpy arrays (see :meth:`query`, ``typed``; 128-bit
+        totals as int64 when every one fits). ``rows`` is None when a column has a type this form does not
+        read (decimal totals, or a 128-bit total beyond 64 bits). ``read_frame()``
+        reads the same table as :meth:`query` would (the general path, on dirty data), without scanning
+        the source again. The table and types are dropped afterwards.
+        """
+        n = next(_TEMP_NAMES)
+        table = f"dt_grouped_{n}"
+        types: list[str] = []
+        try:
+            try:
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(table)} AS {sql}")
+                rel = self.con.sql(f"SELECT * FROM {_ident(table)}")
+                names, kinds = list(rel.columns), [str(t).upper() for t in rel.types]
+                text = [k for k in keys if k in names and kinds[names.index(k)] == "VARCHAR"]
+                plain = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                         "UBIGINT", "FLOAT", "DOUBLE", "VARCHAR", "BOOLEAN"}
+                rows = None
+                huge = [nm for nm, t in zip(names, kinds) if t in ("HUGEINT", "UHUGEINT")]
+                if huge:  # 128-bit totals (sums of integers) are read as BIGINT when every one fits
+                    over = " OR ".join(f"({_ident(h)} IS NOT NULL AND TRY_CAST({_ident(h)} AS BIGINT) IS NULL)"
+                                       for h in huge)
+                    if self.con.execute(f"SELECT count(*) FROM {_ident(table)} WHERE {over}").fetchall()[0][0] == 0:
+                        kinds = ["BIGINT" if nm in huge else t for nm, t in zip(names, kinds)]
+                if all(t in plain for t in kinds):
+                    uniques: dict[str, np.ndarray] = {}
+                    select = []
+                    for name in names:
+                        if name in text:
+                            enum = f"dt_enum_{n}_{len(types)}"
+                            self.con.execute(f"CREATE TYPE {_ident(enum)} AS ENUM (SELECT DISTINCT {_ident(name)} "
+                                             f"FROM {_ident(table)} WHERE {_ident(name)} IS NOT NULL)")
+                            types.append(enum)
+                            got = self.con.execute(f"SELECT unnest(enum_range(NULL::{_ident(enum)}))").fetchnumpy()
+                            uniques[name] = np.asarray(next(iter(got.values())), dtype=object)
+                            select.append(f"enum_code(CAST({_ident(name)} AS {_ident(enum)})) AS {_ident(name)}")
+                        elif name in huge:
+                            select.append(f"CAST({_ident(name)} AS BIGINT) AS {_ident(name)}")
+                        else:
+                            select.append(_ident(name))
+                    arrays = self.con.sql(f"SELECT {', '.join(select)} FROM {_ident(table)}").fetchnumpy()
+                    codes, values = {}, {}
+                    for name in names:
+                        if name in text:
+                            col = arrays[name]
+                            c = np.asarray(np.ma.getdata(col)).astype(np.int64)
+                            if isinstance(col, np.ma.MaskedArray):
+                                c[np.ma.getmaskarray(col)] = -1
+                            codes[name] = c
+                        else:
+                            native = _native(arrays[name])
+                            values[name] = native if native is not None else _objects(arrays[name])
+                    for name in keys:  # a key of another type (a numeric filter column): factorised here
+                        if name in values:
+                            c, u = pd.factorize(values.pop(name), use_na_sentinel=True)
+                            codes[name], uniques[name] = c.astype(np.int64), np.asarray(u, dtype=object)
+                    size = len(next(iter(arrays.values()))) if arrays else 0
+                    rows = GroupedRows(size, codes, uniques, values)
+            except duckdb.Error as exc:
+                where = f"source {source.label}: " if source is not None else ""
+                raise DataError(f"{where}DuckDB query failed: {_first(exc)}") from None
+            yield rows, lambda: self.query(f"SELECT * FROM {_ident(table)}", source=source, typed=True)
+        finally:
+            self.con.execute(f"DROP TABLE IF EXISTS {_ident(table)}")
+            for enum in types:
+                self.con.execute(f"DROP TYPE IF EXISTS {_ident(enum)}")
 
     def close(self) -> None:
         if self._own:

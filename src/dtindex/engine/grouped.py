@@ -26,6 +26,8 @@ logs (``tests/engine/test_grouped.py``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,19 +61,49 @@ def _direct_parts(plan: SourcePlan) -> list[tuple[Any, Any, Any]] | None:
     return out
 
 
-def _clean_codes(values: Any, allowed: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    """Factorised unit codes ``(codes, distinct texts)``; None when one is empty or (with ``allowed``) unknown."""
-    codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+@dataclass(frozen=True)
+class GroupedRows:
+    """The grouped result with its key columns factorised.
+
+    ``codes[k]`` (int64, ``-1`` for NULL) index ``uniques[k]`` (the distinct
+    values, any order) for the keys ``k_city``, ``k_industry`` and
+    ``k_pivot``; ``values`` holds the other columns (``k_period`` and the
+    aggregates ``a0``, ``a1``...) as numpy arrays; ``n`` is the row count.
+    DuckDB delivers the codes directly
+    (:meth:`~dtindex.engine.duckdb_backend.DuckDBBackend.grouped`); other
+    backends' frames are factorised by :meth:`from_frame`.
+    """
+
+    n: int
+    codes: dict[str, np.ndarray]
+    uniques: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, keys: list[str]) -> "GroupedRows":
+        codes, uniques, values = {}, {}, {}
+        for name in frame.columns:
+            col = frame[name].to_numpy()
+            if name in keys:
+                c, u = pd.factorize(np.asarray(col, dtype=object), use_na_sentinel=True)
+                codes[name], uniques[name] = c.astype(np.int64), np.asarray(u, dtype=object)
+            else:
+                values[name] = col
+        return cls(len(frame), codes, uniques, values)
+
+
+def _clean_codes(rows: GroupedRows, key: str, allowed: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """A key's ``(codes, distinct texts)``; None when one is empty or (with ``allowed``) unknown."""
+    codes, texts = rows.codes[key], rows.uniques[key]
     if len(codes) and codes.min() < 0:
         return None
-    texts = np.asarray(uniq, dtype=object)
     if pd.api.types.infer_dtype(texts, skipna=False) != "string":
         texts = texts.astype(str).astype(object)
     if (texts == "").any():
         return None
     if allowed is not None and not all(t in allowed for t in texts):
         return None
-    return codes.astype(np.int64), texts
+    return codes, texts
 
 
 def _order(key: np.ndarray, size: int) -> np.ndarray:
@@ -86,43 +118,65 @@ def _order(key: np.ndarray, size: int) -> np.ndarray:
     return np.argsort(key, kind="stable")  # (equal keys, which grouped rows do not have, would all be kept)
 
 
+@lru_cache(maxsize=1)
+def _text_dtype() -> Any:
+    """The dtype pandas gives a column of Python strings (``str`` in pandas 3, ``object`` before)."""
+    return pd.Series(np.array(["a"], dtype=object)).dtype
+
+
 def _take(texts: np.ndarray, codes: np.ndarray) -> Any:
     """``texts[codes]`` (few distinct strings, many rows) as the column type pandas gives text: with pandas' string
     dtype, the distinct strings are converted once and gathered, instead of checking every row."""
-    dtype = pd.Series(np.array(["a"], dtype=object)).dtype
+    dtype = _text_dtype()
     if dtype == object:
         return texts[codes]
     return pd.array(texts, dtype=dtype).take(codes)
 
 
-def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
+def direct_form(plan: SourcePlan) -> bool:
+    """Whether the plan's grouped rows can be observations directly (every indicator a single-value count or sum)."""
+    return _direct_parts(plan) is not None
+
+
+def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
                  period_range: tuple[int, int]) -> tuple[pd.DataFrame, list[dict]] | None:
     """Observations and value log of a clean grouped result, or None when the general path is needed."""
     parts = _direct_parts(plan)
-    if parts is None or frame.empty:
+    if parts is None or rows.n == 0:
         return None
     pv = plan.pivot
     narrow = {j: f"a{pv.source_of[j][0]}" for j in range(len(plan.aggs))}
+    cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def column(name: str, how: str) -> np.ndarray:
+        """A whole result column converted once (``ints``, ``numeric``)."""
+        if (name, how) not in cache:
+            cache[name, how] = (ints if how == "ints" else numeric)(rows.values[name])
+        return cache[name, how]
+
     # --- the checks of classify() and _exact_sums(), on distinct values and whole columns
     lo, hi = period_range
-    per = numeric(frame[KEY_PERIOD].to_numpy())
+    per = column(KEY_PERIOD, "numeric")
     if np.isnan(per).any() or per.min() < lo or per.max() > hi:
         return None
-    city = _clean_codes(frame[KEY_CITY].to_numpy(), codes)
+    city = _clean_codes(rows, KEY_CITY, codes)
     if city is None:
         return None
     if plan.industry_key is not None:
         listed = plan.source.industry_codes
-        industry = _clean_codes(frame[KEY_INDUSTRY].to_numpy(), None if listed is None else set(listed))
+        industry = _clean_codes(rows, KEY_INDUSTRY, None if listed is None else set(listed))
         if industry is None:
             return None
-    for ind, _, p in parts:
-        if p.minimum is not None:
-            if (numeric(frame[narrow[p.minimum]].to_numpy()) < 0).any():
-                return None
-            if plan.aggs[p.value].conv == "float" and \
-                    (np.abs(numeric(frame[narrow[p.value]].to_numpy())) >= EXACT_DOUBLE).any():
-                return None
+    for name in sorted({narrow[p.minimum] for _, _, p in parts if p.minimum is not None}):
+        if (column(name, "numeric") < 0).any():
+            return None
+    for name in sorted({narrow[p.value] for _, _, p in parts
+                        if p.minimum is not None and plan.aggs[p.value].conv == "float"}):
+        if (np.abs(column(name, "numeric")) >= EXACT_DOUBLE).any():
+            return None
+    pcode, puniq = rows.codes[KEY_PIVOT], rows.uniques[KEY_PIVOT]
+    if len(pcode) and pcode.min() < 0:
+        return None  # an empty filter value (the scan selects none; left to the general path)
     # --- unit labels once per distinct (city, industry); their rank gives the unit order
     city_code, city_text = city
     if plan.industry_key is not None:
@@ -132,76 +186,69 @@ def observations(frame: pd.DataFrame, plan: SourcePlan, codes: frozenset[str],
         present = np.zeros(len(city_text) * n_ind, dtype=bool)
         present[pair] = True
         slots = np.flatnonzero(present)
-        labels = np.empty(len(present), dtype=object)
-        labels[slots] = [f"{city_text[s // n_ind]}:{ind_text[s % n_ind]}" for s in slots]
-        unit_of = labels
+        unit_of = np.empty(len(present), dtype=object)
+        unit_of[slots] = [f"{city_text[s // n_ind]}:{ind_text[s % n_ind]}" for s in slots]
+        city_of = np.repeat(city_text, n_ind)
+        industry_of = np.tile(ind_text, len(city_text))
     else:
         pair = city_code
         slots = np.arange(len(city_text))
-        unit_of = city_text
+        unit_of = city_of = city_text
+        industry_of = np.full(len(city_text), "", dtype=object)
     rank_of = np.zeros(len(unit_of), dtype=np.int64)
     rank_of[slots] = np.argsort(np.argsort(unit_of[slots].astype(str), kind="stable"), kind="stable")
     # --- one sort: filter value, period, unit
     ordinals = per.astype(np.int64)
     omin, omax = int(ordinals.min()), int(ordinals.max())
     period_text = np.array([Period(plan.freq, o).label for o in range(omin, omax + 1)], dtype=object)
-    pcode, puniq = pd.factorize(frame[KEY_PIVOT].to_numpy(), use_na_sentinel=True)
-    pcode = pcode.astype(np.int64)
-    if len(pcode) and pcode.min() < 0:
-        return None  # an empty filter value (the scan selects none; left to the general path)
     code_of = {v: i for i, v in enumerate(puniq)}
     n_units, n_per = len(unit_of), omax - omin + 1
     key = (pcode * n_per + (ordinals - omin)) * n_units + rank_of[pair]
     order = _order(key, n_per * n_units * max(len(puniq), 1))
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(pcode[pcode >= 0], minlength=len(puniq)))])
-    # --- values per indicator: the rows of its filter value
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(pcode, minlength=len(puniq)))])
+    # --- each indicator: the rows of its filter value, in order; values from whole columns converted once
     exact: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     pieces: dict[str, list] = {c: [] for c in ("idx", "value", "n_rows", "code")}
     log = []
-    for ind, value, p in parts:
+    for number, (ind, value, p) in enumerate(parts):
         c = code_of.get(value)
         idx = order[bounds[c]:bounds[c + 1]] if c is not None else np.array([], dtype=np.int64)
-        rows = ints(frame[narrow[ind.rows]].to_numpy()[idx])
+        n_rows = column(narrow[ind.rows], "ints")[idx]
         if p.measure.kind == "count":
-            units, null = ints(frame[narrow[p.value]].to_numpy()[idx]), np.zeros(len(idx), dtype=bool)
+            units, null = column(narrow[p.value], "ints")[idx], np.zeros(len(idx), dtype=bool)
         else:
             name = narrow[p.value]
             if name not in exact:
-                nonnull = ints(frame[narrow[p.nonnull]].to_numpy())
-                got = exact_int_array(frame[name].to_numpy())
+                got = exact_int_array(rows.values[name])
                 if got is None:
                     return None  # a total beyond 64 bits: the general path converts it exactly
-                all_units, _ = got
-                all_null = nonnull == 0
-                all_units = all_units.copy()
-                all_units[all_null] = 0
-                exact[name] = (all_units, all_null)
+                all_null = column(narrow[p.nonnull], "ints") == 0
+                exact[name] = (np.where(all_null, 0, got[0]), all_null)
             all_units, all_null = exact[name]
             units, null = all_units[idx], all_null[idx]
-            n_null = int((rows - ints(frame[narrow[p.nonnull]].to_numpy()[idx])).sum())
+            n_null = int(n_rows.sum() - column(narrow[p.nonnull], "ints")[idx].sum())
             if n_null:
                 log.append({"source": plan.source.label, "indicator": ind.code, "category": "null_value",
                             "policy": "report", "n_rows": n_null, "detail": f"{p.measure.column} is empty",
                             "values": []})
-        vals = scaled_values(units, null, p.scale)
-        keep = rows > 0
-        pieces["idx"].append(idx[keep])
-        pieces["value"].append(vals[keep])
-        pieces["n_rows"].append(rows[keep])
-        pieces["code"].append(np.full(int(keep.sum()), len(pieces["code"]), dtype=np.int64))
+        keep = n_rows > 0
+        if not keep.all():
+            idx, units, null, n_rows = idx[keep], units[keep], null[keep], n_rows[keep]
+        pieces["idx"].append(idx)
+        pieces["value"].append(scaled_values(units, null, p.scale))
+        pieces["n_rows"].append(n_rows)
+        pieces["code"].append(np.full(len(idx), number, dtype=np.int64))
     idx = np.concatenate(pieces["idx"])
     slot = pair[idx]
     indicator_text = np.array([ind.code for ind, _, _ in parts], dtype=object)
     columns = {
         "indicator": _take(indicator_text, np.concatenate(pieces["code"])), "unit": _take(unit_of, slot),
-        "city": _take(city_text, city_code[idx]),
-        "industry": _take(ind_text, ind_code[idx]) if plan.industry_key is not None
-        else _take(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64)),
+        "city": _take(city_of, slot), "industry": _take(industry_of, slot),
         "period": _take(period_text, ordinals[idx] - omin),
         "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]).astype(np.int64),
     }
-    obs = pd.DataFrame(columns, columns=OBS_COLUMNS)
+    obs = pd.DataFrame(columns, columns=OBS_COLUMNS, copy=False)
     return obs, log
 
 
-__all__ = ["observations"]
+__all__ = ["GroupedRows", "direct_form", "observations"]
