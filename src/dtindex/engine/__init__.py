@@ -34,7 +34,7 @@ from ..errors import DataError, SpecError, describe_rows
 from ..panel import Panel
 from ..periods import Period, parse_period
 from ..spec.framework import Framework
-from .grouped import GroupedRows, direct_form
+from .grouped import GroupedRows, as_labels, concat_observations, direct_form
 from .grouped import observations as grouped_observations
 from .plan import KEY_CITY, KEY_INDUSTRY, KEY_PERIOD, KEY_PIVOT, SourcePlan, compile_source
 from .spec import EngineConfig, EngineSpec, IndicatorDef, Policies, SourceSpec, engine_config
@@ -145,7 +145,8 @@ def aggregate(config: EngineConfig, backend: Any = None, *, periods: list[str | 
         for i, source in enumerate(config.sources):
             view = f"dt_src_{i}"
             schema = register_source(backend, source, view, config)
-            plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen)
+            plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen,
+                                  facts=source_facts(backend, source, config))
             obs, log = _aggregate_source(plan, backend, config)
             obs_parts.append(obs)
             logs.extend(log)
@@ -155,7 +156,7 @@ def aggregate(config: EngineConfig, backend: Any = None, *, periods: list[str | 
     if len(obs_parts) == 1:
         observations = obs_parts[0]
     else:
-        observations = pd.concat(obs_parts, ignore_index=True) if obs_parts else pd.DataFrame(columns=OBS_COLUMNS)
+        observations = concat_observations(obs_parts) if obs_parts else pd.DataFrame(columns=OBS_COLUMNS)
     log_frame = pd.DataFrame([{k: r[k] for k in LOG_COLUMNS} for r in logs], columns=LOG_COLUMNS)
     labels = tuple(p.label for p in (chosen or config.periods))
     return Aggregation(observations, log_frame, labels, backend.dialect)
@@ -198,6 +199,15 @@ def register_source(backend: Any, source: SourceSpec, view: str, config: EngineC
     return backend.create_view(view, select.sql(dialect=backend.dialect), source=source)
 
 
+def source_facts(backend: Any, source: SourceSpec, config: EngineConfig) -> dict[str, Any]:
+    """The summed columns' facts proven by the source files' statistics (DuckDB reads Parquet footers; other
+    backends prove nothing and compute every check in the query)."""
+    if not hasattr(backend, "column_facts"):
+        return {}
+    summed = sorted({m.column for ind in source.indicators for m in ind.parts if m is not None and m.kind == "sum"})
+    return backend.column_facts(source, config, summed)
+
+
 def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Period] | None = None,
             with_plan: bool = False) -> dict[str, str]:
     """The main query of every source in the backend's dialect (``{source label: SQL}``), without running it.
@@ -216,7 +226,8 @@ def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Pe
         for i, source in enumerate(config.sources):
             view = f"dt_src_{i}"
             schema = register_source(backend, source, view, config)
-            plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen)
+            plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen,
+                                  facts=source_facts(backend, source, config))
             sql = plan.sql(backend.dialect)
             out[source.label] = f"-- plan: {plan.choice}\n{sql}" if with_plan else sql
         return out
@@ -360,13 +371,13 @@ def _exact_sums(frame: pd.DataFrame, plan: SourcePlan, backend: Any, policies: P
     comparisons per sum.
     """
     parts = [(ind, p) for ind in plan.indicators for p in (ind.numerator, ind.denominator)
-             if p is not None and p.minimum is not None]
+             if p is not None and p.measure.kind == "sum"]
     if not parts or frame.empty:
         return []
     n_groups = len(frame)
 
-    def below_zero(idx: int) -> np.ndarray:
-        return numeric(frame[f"a{idx}"].to_numpy()) < 0
+    def below_zero(idx: int | None) -> np.ndarray:  # None: the files' statistics show no negative value
+        return np.zeros(n_groups, dtype=bool) if idx is None else numeric(frame[f"a{idx}"].to_numpy()) < 0
 
     has_neg = np.zeros(n_groups, dtype=bool)
     for _, p in parts:
@@ -592,9 +603,9 @@ def _values(frame: pd.DataFrame, plan: SourcePlan) -> tuple[pd.DataFrame, list[d
         pieces["code"].append(np.full(len(idx), ind.code, dtype=object))
     idx = np.concatenate(pieces["idx"])
     obs = pd.DataFrame({
-        "indicator": np.concatenate(pieces["code"]), "unit": unit[idx], "city": city[idx],
-        "industry": industry[idx], "period": labels[idx], "value": np.concatenate(pieces["value"]),
-        "n_rows": np.concatenate(pieces["n_rows"]),
+        "indicator": as_labels(np.concatenate(pieces["code"])), "unit": as_labels(unit[idx]),
+        "city": as_labels(city[idx]), "industry": as_labels(industry[idx]), "period": as_labels(labels[idx]),
+        "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]),
     })
     return obs, log
 

@@ -113,6 +113,32 @@ class DuckDBBackend:
             raise DataError(f"source {source.label}: DuckDB cannot read {self._where(source, config)}: {_first(exc)}") from None
         return {r[0]: r[1] for r in rows}
 
+    def column_facts(self, source: SourceSpec, config: EngineConfig, columns: list[str]) -> dict[str, Any]:
+        """What the Parquet files' own statistics prove about ``columns`` (:class:`~dtindex.engine.plan.ColumnFacts`).
+
+        Read from the files' footers (``parquet_metadata``), not from the rows: a
+        column has no NULLs when every row group of every file records a null
+        count of 0, and no negative value when every row group records a minimum
+        of 0 or more. Missing statistics (other writers, CSV, tables) prove nothing.
+        """
+        from .plan import ColumnFacts
+
+        if source.kind != "parquet" or not columns:
+            return {}
+        listing, _ = _path_list([config.resolve(p) for p in source.paths], "parquet")
+        names = ", ".join(_quote(c) for c in columns)
+        try:
+            total = self.con.execute(f"SELECT count(DISTINCT (file_name, row_group_id)) FROM parquet_metadata({listing})"
+                                     ).fetchall()[0][0]
+            rows = self.con.execute(
+                f"SELECT path_in_schema, count(*), count(*) FILTER (WHERE stats_null_count = 0), "
+                f"count(*) FILTER (WHERE TRY_CAST(coalesce(stats_min_value, stats_min) AS DOUBLE) >= 0) "
+                f"FROM parquet_metadata({listing}) WHERE path_in_schema IN ({names}) GROUP BY 1").fetchall()
+        except duckdb.Error:
+            return {}
+        return {name: ColumnFacts(no_nulls=n == total and no_null == total, nonnegative=n == total and nonneg == total)
+                for name, n, no_null, nonneg in rows if total}
+
     def create_view(self, view: str, sql: str, *, source: SourceSpec | None = None) -> dict[str, str]:
         """Create a view from a query (a source joined to its lookup table); return its column types."""
         try:

@@ -51,7 +51,8 @@ def _direct_parts(plan: SourcePlan) -> list[tuple[Any, Any, Any]] | None:
         p = ind.numerator
         if ind.denominator is not None or p.measure.kind not in ("count", "sum"):
             return None
-        used = [ind.rows, p.value, p.rows] + ([p.nonnull, p.minimum] if p.measure.kind == "sum" else [])
+        used = [ind.rows, p.value, p.rows] + ([j for j in (p.nonnull, p.minimum) if j is not None]
+                                               if p.measure.kind == "sum" else [])
         values = {pv.source_of[j][1] for j in used}
         if len(values) != 1 or len(next(iter(values))) != 1:
             return None
@@ -92,6 +93,11 @@ class GroupedRows:
         return cls(len(frame), codes, uniques, values)
 
 
+def _nonnull(parts: list, name: str, narrow: dict[int, str]) -> int:
+    """The aggregate counting non-empty values of the sum held in result column ``name``."""
+    return next(p.nonnull for _, _, p in parts if p.measure.kind == "sum" and narrow[p.value] == name)
+
+
 def _clean_codes(rows: GroupedRows, key: str, allowed: Any) -> tuple[np.ndarray, np.ndarray] | None:
     """A key's ``(codes, distinct texts)``; None when one is empty or (with ``allowed``) unknown."""
     codes, texts = rows.codes[key], rows.uniques[key]
@@ -118,19 +124,39 @@ def _order(key: np.ndarray, size: int) -> np.ndarray:
     return np.argsort(key, kind="stable")  # (equal keys, which grouped rows do not have, would all be kept)
 
 
-@lru_cache(maxsize=1)
-def _text_dtype() -> Any:
-    """The dtype pandas gives a column of Python strings (``str`` in pandas 3, ``object`` before)."""
-    return pd.Series(np.array(["a"], dtype=object)).dtype
+LABEL_COLUMNS = ("indicator", "unit", "city", "industry", "period")
 
 
-def _take(texts: np.ndarray, codes: np.ndarray) -> Any:
-    """``texts[codes]`` (few distinct strings, many rows) as the column type pandas gives text: with pandas' string
-    dtype, the distinct strings are converted once and gathered, instead of checking every row."""
-    dtype = _text_dtype()
-    if dtype == object:
-        return texts[codes]
-    return pd.array(texts, dtype=dtype).take(codes)
+def labels(texts: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """A label column ``texts[codes]`` as a pandas categorical with sorted categories.
+
+    Observations repeat a few hundred labels over up to millions of rows; a
+    categorical stores one small integer per row and each distinct string once,
+    and is built without touching a Python string per row.
+    """
+    texts = np.asarray(texts, dtype=object)
+    used = np.flatnonzero(np.bincount(codes, minlength=len(texts)) > 0)  # categories: the labels that occur
+    order = used[np.argsort(texts[used].astype(str), kind="stable")]
+    rank = np.full(len(texts), -1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return pd.Categorical.from_codes(rank[codes], categories=pd.Index(texts[order], dtype=object))
+
+
+def as_labels(values: np.ndarray) -> pd.Categorical:
+    """A label column of Python strings as :func:`labels` builds it (the general path)."""
+    codes, uniq = pd.factorize(np.asarray(values, dtype=object))
+    return labels(np.asarray(uniq, dtype=object), codes)
+
+
+def concat_observations(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Observations of several sources one after another, label columns still categoricals (sorted categories)."""
+    from pandas.api.types import union_categoricals
+
+    out = pd.concat(parts, ignore_index=True)
+    for name in LABEL_COLUMNS:
+        cats = union_categoricals([pd.Categorical(p[name]) for p in parts], sort_categories=True)
+        out[name] = cats
+    return out
 
 
 def direct_form(plan: SourcePlan) -> bool:
@@ -171,9 +197,11 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
         if (column(name, "numeric") < 0).any():
             return None
     for name in sorted({narrow[p.value] for _, _, p in parts
-                        if p.minimum is not None and plan.aggs[p.value].conv == "float"}):
-        if (np.abs(column(name, "numeric")) >= EXACT_DOUBLE).any():
-            return None
+                        if p.measure.kind == "sum" and plan.aggs[p.value].conv == "float"}):
+        total = column(name, "numeric")
+        if (np.abs(total) >= EXACT_DOUBLE).any() or \
+                (np.isnan(total) & (column(narrow[_nonnull(parts, name, narrow)], "ints") > 0)).any():
+            return None  # a total that may be inexact, or NaN values (the general path reports them)
     pcode, puniq = rows.codes[KEY_PIVOT], rows.uniques[KEY_PIVOT]
     if len(pcode) and pcode.min() < 0:
         return None  # an empty filter value (the scan selects none; left to the general path)
@@ -188,13 +216,12 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
         slots = np.flatnonzero(present)
         unit_of = np.empty(len(present), dtype=object)
         unit_of[slots] = [f"{city_text[s // n_ind]}:{ind_text[s % n_ind]}" for s in slots]
-        city_of = np.repeat(city_text, n_ind)
-        industry_of = np.tile(ind_text, len(city_text))
     else:
         pair = city_code
         slots = np.arange(len(city_text))
-        unit_of = city_of = city_text
-        industry_of = np.full(len(city_text), "", dtype=object)
+        unit_of = city_text
+    slot_rank = np.zeros(len(unit_of), dtype=np.int64)  # position of a (city, industry) among the present ones
+    slot_rank[slots] = np.arange(len(slots))
     rank_of = np.zeros(len(unit_of), dtype=np.int64)
     rank_of[slots] = np.argsort(np.argsort(unit_of[slots].astype(str), kind="stable"), kind="stable")
     # --- one sort: filter value, period, unit
@@ -242,13 +269,15 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
     slot = pair[idx]
     indicator_text = np.array([ind.code for ind, _, _ in parts], dtype=object)
     columns = {
-        "indicator": _take(indicator_text, np.concatenate(pieces["code"])), "unit": _take(unit_of, slot),
-        "city": _take(city_of, slot), "industry": _take(industry_of, slot),
-        "period": _take(period_text, ordinals[idx] - omin),
+        "indicator": labels(indicator_text, np.concatenate(pieces["code"])), "unit": labels(unit_of[slots], slot_rank[slot]),
+        "city": labels(city_text, city_code[idx]),
+        "industry": labels(ind_text, ind_code[idx]) if plan.industry_key is not None
+        else labels(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64)),
+        "period": labels(period_text, ordinals[idx] - omin),
         "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]).astype(np.int64),
     }
     obs = pd.DataFrame(columns, columns=OBS_COLUMNS, copy=False)
     return obs, log
 
 
-__all__ = ["GroupedRows", "direct_form", "observations"]
+__all__ = ["GroupedRows", "LABEL_COLUMNS", "as_labels", "concat_observations", "direct_form", "labels", "observations"]

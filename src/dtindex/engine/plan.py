@@ -144,8 +144,8 @@ class PartPlan:
     filter: str | None
     value: int  # index of the aggregate holding the value
     rows: int  # rows passing the filter
-    nonnull: int | None = None  # sum: rows with a non-null value
-    minimum: int | None = None  # sum: smallest value (negatives?)
+    nonnull: int | None = None  # sum: rows with a non-null value (the row count when the files have no NULLs)
+    minimum: int | None = None  # sum: smallest value (negatives?); None when the files prove none is negative
     scale: int = 0  # the exact total is in units of 10**-scale
 
 
@@ -175,6 +175,21 @@ class Pivot:
     source_of: tuple[tuple[int, tuple], ...]
 
 
+@dataclass(frozen=True)
+class ColumnFacts:
+    """What the source files' own statistics prove about a column, for every row of every file.
+
+    ``no_nulls``: no NULL (Parquet ``null_count`` 0 in every row group), so
+    ``COUNT(col)`` equals ``COUNT(*)`` under any filter. ``nonnegative``: the
+    smallest value of every row group is 0 or more, so no group has a negative
+    value and ``MIN(col)`` need not be computed. Unknown statistics prove
+    nothing (both False).
+    """
+
+    no_nulls: bool = False
+    nonnegative: bool = False
+
+
 @dataclass
 class SourcePlan:
     """The compiled query plan of one source (see the module docstring)."""
@@ -191,6 +206,7 @@ class SourcePlan:
     restrict: exp.Expression | None = None
     pivot: Pivot | None = None
     choice: str = ""  # which query form was chosen, and why (``dtindex engine explain``)
+    facts: dict[str, ColumnFacts] = field(default_factory=dict)  # proven by the files' statistics
 
     # ------------------------------------------------------------------ building
     def _agg(self, agg: Agg) -> int:
@@ -468,10 +484,13 @@ def _first_month(ordinal: int, freq: str) -> tuple[int, int]:
 
 
 def compile_source(source: SourceSpec, schema: dict[str, str], *, freq: str, view: str,
-                   periods: list[Period] | None = None) -> SourcePlan:
+                   periods: list[Period] | None = None, facts: dict[str, ColumnFacts] | None = None) -> SourcePlan:
     """Compile one source against its table schema (``column -> engine type name``).
 
     ``periods`` restricts the scan to those periods (incremental loads).
+    ``facts``: what the files' statistics prove about summed columns
+    (:class:`ColumnFacts`); a column proven free of NULLs needs no
+    ``COUNT(col)``, one proven non-negative no ``MIN(col)``.
     Raises :class:`~dtindex.errors.DataError` for a missing column or a column
     of the wrong type, naming the source and listing the columns that exist.
     """
@@ -480,7 +499,8 @@ def compile_source(source: SourceSpec, schema: dict[str, str], *, freq: str, vie
     types = check_schema(source, schema)
     if GRAIN_RANK[source.grain] > GRAIN_RANK[freq]:
         raise SpecError(f"source {source.label}: grain {source.grain!r} is coarser than the periods ({freq})")
-    plan = SourcePlan(source, view, types, freq, exp.null(), None, exp.null())
+    plan = SourcePlan(source, view, types, freq, exp.null(), None, exp.null(),
+                      facts={k: v for k, v in (facts or {}).items() if k not in source.columns})
     plan.city_key = _unit_key(plan, source.city, "city")
     plan.industry_key = _unit_key(plan, source.industry, "industry") if source.industry else None
     plan.period_key = period_expression(plan)
@@ -502,6 +522,13 @@ def compile_source(source: SourceSpec, schema: dict[str, str], *, freq: str, vie
         rows = plan._agg(Agg("rows", None, union))
         plan.indicators.append(IndicatorPlan(ind.code, parts[0], parts[1] if len(parts) > 1 else None, rows, ind.empty))
     plan.pivot, plan.choice = choose_pivot(plan)
+    proven = sorted({p.measure.column for i in plan.indicators for p in (i.numerator, i.denominator)
+                     if p is not None and p.measure.kind == "sum" and (p.minimum is None or p.nonnull == p.rows)})
+    for name in proven:
+        fact = plan.facts[name]
+        said = " and ".join(w for w, ok in (("no NULLs", fact.no_nulls), ("no negative values", fact.nonnegative)) if ok)
+        skipped = " and ".join(w for w, ok in ((f"COUNT({name})", fact.no_nulls), (f"MIN({name})", fact.nonnegative)) if ok)
+        plan.choice += f"; {name}: the files' statistics show {said}, so {skipped} {'are' if ' and ' in skipped else 'is'} not computed"
     if periods:
         plan.restrict = _restriction(plan, periods)
     return plan
@@ -595,9 +622,10 @@ def _part(plan: SourcePlan, m: Measure, filt: str | None, scale: int) -> PartPla
     conv = {"integer": "int", "decimal": "decimal", "float": "float"}[kind]
     eff_scale = scale if conv == "float" else col_scale
     value = plan._agg(Agg("sum", m.column, filt, conv, scale if conv == "float" else 0))
-    nonnull = plan._agg(Agg("nonnull", m.column, filt))
-    minimum = plan._agg(Agg("min", m.column, filt))
+    fact = plan.facts.get(m.column, ColumnFacts())
+    nonnull = rows if fact.no_nulls else plan._agg(Agg("nonnull", m.column, filt))
+    minimum = None if fact.nonnegative else plan._agg(Agg("min", m.column, filt))
     return PartPlan(m, filt, value, rows, nonnull, minimum, eff_scale)
 
 
-__all__ = ["Agg", "IndicatorPlan", "PartPlan", "Pivot", "SourcePlan", "choose_pivot", "compile_source", "logical_type", "period_expression"]
+__all__ = ["Agg", "ColumnFacts", "IndicatorPlan", "PartPlan", "Pivot", "SourcePlan", "choose_pivot", "compile_source", "logical_type", "period_expression"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +182,7 @@ def _one_measure(node: exp.Expression, where: str) -> Measure:
     raise SpecError(f"{where}: {node.sql(FILTER_DIALECT)!r} is not a measure; measures are {MEASURE_HELP}")
 
 
+@lru_cache(maxsize=1024)
 def parse_measure(text: str, where: str) -> tuple[Measure, Measure | None]:
     """Parse ``sum(x)``, ``count(*)``, ``count(distinct x)`` or ``A / B``.
 
@@ -208,9 +210,15 @@ def parse_filter(text: str | None, where: str) -> exp.Expression | None:
 
     Sub-queries, aggregates, window functions and several statements are
     refused; the columns it names are checked against the table later.
+    Each text is parsed once per process; callers get their own copy of the tree.
     """
     if text is None or not str(text).strip():
         return None
+    return _parse_filter(str(text), where).copy()
+
+
+@lru_cache(maxsize=1024)
+def _parse_filter(text: str, where: str) -> exp.Expression:
     try:
         parsed = sqlglot.parse(str(text), read=FILTER_DIALECT)
     except sqlglot.errors.ParseError as exc:
@@ -470,9 +478,7 @@ class EngineConfig:
     def city_codes(self) -> tuple[str, ...]:
         if isinstance(self.engine.city_codes, list):
             return tuple(self.engine.city_codes)
-        from ..regions import cities
-
-        return tuple(cities()["adcode"].astype(str))
+        return _shipped_city_codes()
 
     def indicator_codes(self) -> list[str]:
         return [i.code for s in self.sources for i in s.indicators]
@@ -482,6 +488,14 @@ class EngineConfig:
         if "://" in path or self.base_dir is None or os.path.isabs(path):
             return path
         return str(self.base_dir / path)
+
+
+@lru_cache(maxsize=1)
+def _shipped_city_codes() -> tuple[str, ...]:
+    """The adcodes of the shipped city table (package data, read once per process)."""
+    from ..regions import cities
+
+    return tuple(cities()["adcode"].astype(str))
 
 
 def engine_config(spec: Any, base_dir: Path | None = None, *, engine: str | None = None) -> EngineConfig:
