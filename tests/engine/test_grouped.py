@@ -112,3 +112,38 @@ def test_order_keeps_every_row():
     assert grouped._order(key, 10**9).tolist() == [1, 3, 0, 2]  # sparse range: a sort
     dup = np.array([4, 1, 4], dtype=np.int64)
     assert sorted(grouped._order(dup, 10).tolist()) == [0, 1, 2]  # never loses a row
+
+
+@pytest.mark.parametrize("change", ["city = '999999'", "city = NULL", "industry = 'Z'"])
+def test_dirty_keys_read_again_with_text_keys_equal_the_filter_form(clean_many, tmp_path, monkeypatch, change):
+    """Keys grouped as ENUM codes (DuckDB): a value no list holds sends the general path the decoded clean groups
+    plus the unlisted ones read again with text keys -- together exactly the FILTER form's groups."""
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{clean_many}')")
+    con.execute(f"UPDATE t SET {change} WHERE rowid % 97 = 3")
+    path = tmp_path / "dirty.parquet"
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    source = {"path": str(path), "industry": "industry", "industry_codes": list("ABCDEFGHIJKLMNOPQRST")}
+    cfg = engine_config(many_spec(source, indicators=DIRECT_INDICATORS,
+                                  policies={"unknown_code": "map_unknown", "null_unit": "drop"}), None)
+    coded = aggregate(cfg)
+    assert set(coded.log["category"]) >= {"unknown_code" if "NULL" not in change else "null_unit"}
+    monkeypatch.setattr(plan_mod, "choose_pivot", lambda plan: (None, "FILTER aggregates (forced by the test)"))
+    filtered = aggregate(cfg)
+    pd.testing.assert_frame_equal(coded.observations, filtered.observations, check_exact=True)
+    pd.testing.assert_frame_equal(coded.log, filtered.log, check_exact=True)
+
+
+def test_explain_shows_the_coded_query(clean_many):
+    from dtindex.engine import explain
+
+    cfg = engine_config(many_spec({"path": str(clean_many), "industry": "industry"}, indicators=DIRECT_INDICATORS), None)
+    text = explain(cfg, with_plan=True)
+    sql = next(iter(text.values()))
+    assert "integer codes of their known values: city (" in sql and "CREATE TYPE" in sql
+    assert "ENUM_CODE(TRY_CAST(" in sql
+    con = duckdb.connect()  # the printed statements run as they are
+    con.execute(f"CREATE VIEW dt_src_0 AS SELECT * FROM read_parquet('{clean_many}')")
+    body = sql.split("\n", 1)[1]  # after the "-- plan:" line
+    for stmt in [s for s in body.split(";\n") if s.strip()]:
+        con.execute(stmt)

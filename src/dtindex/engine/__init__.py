@@ -229,7 +229,15 @@ def explain(config: EngineConfig, backend: Any = None, *, periods: list[str | Pe
             plan = compile_source(source, schema, freq=config.freq, view=view, periods=chosen,
                                   facts=source_facts(backend, source, config))
             sql = plan.sql(backend.dialect)
-            out[source.label] = f"-- plan: {plan.choice}\n{sql}" if with_plan else sql
+            choice = plan.choice
+            if hasattr(backend, "coded_sql") and plan.pivot is not None and direct_form(plan):
+                types, sql = backend.coded_sql(plan, known_values(plan, config))
+                if types:
+                    listed = ", ".join(f"{k.removeprefix('k_')} ({len(v)} values)" for k, (_, v, _) in types.items())
+                    choice += (f"; keys grouped as integer codes of their known values: {listed}; groups with a "
+                               "value not listed are read again with text keys")
+                    sql = "".join(f"{c};\n" for _, _, c in types.values()) + sql
+            out[source.label] = f"-- plan: {choice}\n{sql}" if with_plan else sql
         return out
     finally:
         if own:
@@ -251,8 +259,7 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
     if plan.pivot is not None and direct_form(plan):
         # clean data, one filter value per indicator: observations straight from the grouped rows, no wide
         # table (see engine/grouped.py); otherwise the general path reads the same grouped rows as a frame
-        keys = [KEY_CITY, KEY_INDUSTRY, KEY_PIVOT]
-        with _grouped(backend, plan.sql(dialect), keys, source, typed) as (rows, read_frame):
+        with _grouped(backend, plan, known_values(plan, config), source, typed) as (rows, read_frame):
             direct = grouped_observations(rows, plan, codes, rng) if rows is not None else None
             if direct is not None:
                 return direct
@@ -287,12 +294,22 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
     return obs, records + value_log
 
 
-def _grouped(backend: Any, sql: str, keys: list[str], source: SourceSpec, typed: dict) -> Any:
-    """``backend.grouped`` (DuckDB: text keys as integer codes), or the query's frame factorised here."""
+def known_values(plan: SourcePlan, config: EngineConfig) -> dict[str, tuple | None]:
+    """The values each grouping key may take, where the spec says: the city list, ``industry_codes`` (None when
+    not listed) and the pivot column's filter values."""
+    known: dict[str, tuple | None] = {KEY_CITY: config.city_codes(), KEY_PIVOT: plan.pivot.values if plan.pivot else None}
+    if plan.industry_key is not None:
+        known[KEY_INDUSTRY] = tuple(plan.source.industry_codes) if plan.source.industry_codes else None
+    return known
+
+
+def _grouped(backend: Any, plan: SourcePlan, known: dict[str, tuple | None], source: SourceSpec, typed: dict) -> Any:
+    """``backend.grouped`` (DuckDB: text keys grouped as codes of their known values), or the query's frame
+    factorised here (Spark)."""
     if hasattr(backend, "grouped"):
-        return backend.grouped(sql, keys, source=source)
-    frame = backend.query(sql, source=source, **typed).reset_index(drop=True)
-    return nullcontext((GroupedRows.from_frame(frame, keys), lambda: frame))
+        return backend.grouped(plan, known, source=source)
+    frame = backend.query(plan.sql(backend.dialect), source=source, **typed).reset_index(drop=True)
+    return nullcontext((GroupedRows.from_frame(frame, list(known)), lambda: frame))
 
 
 def _widen(frame: pd.DataFrame, plan: SourcePlan) -> pd.DataFrame:

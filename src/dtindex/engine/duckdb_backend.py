@@ -239,79 +239,106 @@ class DuckDBBackend:
             cols[n] = pd.Series(col, dtype=object)
         return pd.DataFrame(cols, columns=names)
 
-    @contextmanager
-    def grouped(self, sql: str, keys: list[str], *, source: SourceSpec | None = None
-                ) -> Iterator[tuple[GroupedRows | None, Any]]:
-        """Run the main grouped query into a temporary table and read its text keys as integer codes.
+    @staticmethod
+    def coded_sql(plan: Any, known: dict[str, tuple | None], *, tag: str = "") -> tuple[dict[str, tuple], str]:
+        """The ENUM types of :meth:`grouped` (``{key: (type name, values, CREATE TYPE statement)}``) and its query.
 
-        Yields ``(rows, read_frame)``: ``rows`` is a :class:`~dtindex.engine.grouped.GroupedRows` whose
-        ``VARCHAR`` keys among ``keys`` arrive as DuckDB ``ENUM`` codes (one small type per key, built from
-        the key's distinct values), so no Python string is made per grouped row -- the distinct strings
-        are fetched once; other columns arrive as numpy arrays (see :meth:`query`, ``typed``; 128-bit
-        totals as int64 when every one fits). ``rows`` is None when a column has a type this form does not
-        read (decimal totals, or a 128-bit total beyond 64 bits). ``read_frame()``
-        reads the same table as :meth:`query` would (the general path, on dirty data), without scanning
-        the source again. The table and types are dropped afterwards.
+        A key gets a type when its known values are all text (the city list,
+        ``industry_codes``, text filter values).
         """
-        n = next(_TEMP_NAMES)
-        table = f"dt_grouped_{n}"
-        types: list[str] = []
+        types = {}
+        for key, vals in known.items():
+            if vals is None or not len(vals) or not all(isinstance(v, str) for v in vals):
+                continue
+            name = f"dt_enum_{tag}_{key}" if tag else f"dt_enum_{key}"
+            listed = list(dict.fromkeys(vals))
+            types[key] = (name, listed, f"CREATE TYPE {_ident(name)} AS ENUM ({', '.join(_quote(v) for v in listed)})")
+        return types, plan.sql("duckdb", coded={k: name for k, (name, _, _) in types.items()})
+
+    @contextmanager
+    def grouped(self, plan: Any, known: dict[str, tuple], *, source: SourceSpec | None = None
+                ) -> Iterator[tuple[GroupedRows | None, Any]]:
+        """Run a plan's grouped query with its text keys grouped as integer codes of their known values.
+
+        ``known``: ``{key name: the values it may take}`` -- the city list, a
+        source's ``industry_codes``, the filter values of the pivot column. Each
+        becomes a small DuckDB ``ENUM`` type, and the query groups by
+        ``enum_code(TRY_CAST(key AS type))``: integers are cheaper to hash and
+        to hand over than text, and no Python string is made per grouped row
+        (the distinct values are the lists themselves). A value a list does not
+        hold (an unknown or empty code) gets code ``-1``.
+
+        Yields ``(rows, read_frame)``: ``rows`` is a
+        :class:`~dtindex.engine.grouped.GroupedRows` (keys without a list are
+        factorised here), or None when a column has a type this form does not
+        read (decimal totals).
+        ``read_frame()`` returns the grouped rows with text keys, as
+        :meth:`query` (``typed``) would, for the general path on dirty data:
+        the groups already read are decoded, and only rows with an unlisted
+        value are read again (the follow-up query), never the whole source.
+        """
+        types, sql = self.coded_sql(plan, known, tag=str(next(_TEMP_NAMES)))
+        enums = {key: name for key, (name, _, _) in types.items()}
+        values = {key: np.asarray(listed, dtype=object) for key, (_, listed, _) in types.items()}
         try:
             try:
-                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {_ident(table)} AS {sql}")
-                rel = self.con.sql(f"SELECT * FROM {_ident(table)}")
+                for _, _, create in types.values():
+                    self.con.execute(create)
+                rel = self.con.sql(sql)
                 names, kinds = list(rel.columns), [str(t).upper() for t in rel.types]
-                text = [k for k in keys if k in names and kinds[names.index(k)] == "VARCHAR"]
-                plain = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                         "UBIGINT", "FLOAT", "DOUBLE", "VARCHAR", "BOOLEAN"}
-                rows = None
                 huge = [nm for nm, t in zip(names, kinds) if t in ("HUGEINT", "UHUGEINT")]
-                if huge:  # 128-bit totals (sums of integers) are read as BIGINT when every one fits
-                    over = " OR ".join(f"({_ident(h)} IS NOT NULL AND TRY_CAST({_ident(h)} AS BIGINT) IS NULL)"
-                                       for h in huge)
-                    if self.con.execute(f"SELECT count(*) FROM {_ident(table)} WHERE {over}").fetchall()[0][0] == 0:
-                        kinds = ["BIGINT" if nm in huge else t for nm, t in zip(names, kinds)]
+                plain = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                         "UBIGINT", "FLOAT", "DOUBLE", "VARCHAR", "BOOLEAN", "HUGEINT", "UHUGEINT"}
+                rows = None
                 if all(t in plain for t in kinds):
-                    uniques: dict[str, np.ndarray] = {}
-                    select = []
-                    for name in names:
-                        if name in text:
-                            enum = f"dt_enum_{n}_{len(types)}"
-                            self.con.execute(f"CREATE TYPE {_ident(enum)} AS ENUM (SELECT DISTINCT {_ident(name)} "
-                                             f"FROM {_ident(table)} WHERE {_ident(name)} IS NOT NULL)")
-                            types.append(enum)
-                            got = self.con.execute(f"SELECT unnest(enum_range(NULL::{_ident(enum)}))").fetchnumpy()
-                            uniques[name] = np.asarray(next(iter(got.values())), dtype=object)
-                            select.append(f"enum_code(CAST({_ident(name)} AS {_ident(enum)})) AS {_ident(name)}")
-                        elif name in huge:
-                            select.append(f"CAST({_ident(name)} AS BIGINT) AS {_ident(name)}")
-                        else:
-                            select.append(_ident(name))
-                    arrays = self.con.sql(f"SELECT {', '.join(select)} FROM {_ident(table)}").fetchnumpy()
-                    codes, values = {}, {}
-                    for name in names:
-                        if name in text:
+                    if huge:  # 128-bit totals (sums of integers) arrive as exact Python integers (see query)
+                        frame = self.query(sql, source=source, typed=True)
+                        arrays = {c: frame[c].to_numpy() for c in frame.columns}
+                    else:
+                        arrays = rel.fetchnumpy()
+                    if arrays is not None:
+                        codes, uniques, cols = {}, {}, {}
+                        for name in names:
                             col = arrays[name]
-                            c = np.asarray(np.ma.getdata(col)).astype(np.int64)
-                            if isinstance(col, np.ma.MaskedArray):
-                                c[np.ma.getmaskarray(col)] = -1
-                            codes[name] = c
-                        else:
-                            native = _native(arrays[name])
-                            values[name] = native if native is not None else _objects(arrays[name])
-                    for name in keys:  # a key of another type (a numeric filter column): factorised here
-                        if name in values:
-                            c, u = pd.factorize(values.pop(name), use_na_sentinel=True)
-                            codes[name], uniques[name] = c.astype(np.int64), np.asarray(u, dtype=object)
-                    size = len(next(iter(arrays.values()))) if arrays else 0
-                    rows = GroupedRows(size, codes, uniques, values)
+                            if name in enums:
+                                codes[name], uniques[name] = _codes(col), values[name]
+                            elif name in known:  # a key without a list (or not text): factorised here
+                                c, u = pd.factorize(_objects(col), use_na_sentinel=True)
+                                codes[name], uniques[name] = c.astype(np.int64), np.asarray(u, dtype=object)
+                            else:
+                                native = _native(col)
+                                cols[name] = native if native is not None else _objects(col)
+                        rows = GroupedRows(len(next(iter(arrays.values()))) if arrays else 0, codes, uniques, cols)
             except duckdb.Error as exc:
                 where = f"source {source.label}: " if source is not None else ""
                 raise DataError(f"{where}DuckDB query failed: {_first(exc)}") from None
-            yield rows, lambda: self.query(f"SELECT * FROM {_ident(table)}", source=source, typed=True)
+
+            def read_frame() -> pd.DataFrame:
+                if rows is None or not enums:
+                    return self.query(plan.sql("duckdb"), source=source, typed=True)
+                listed = np.ones(rows.n, dtype=bool)
+                for key in enums:
+                    listed &= rows.codes[key] >= 0
+                decoded = {}
+                for name in names:
+                    if name in rows.codes:
+                        c = rows.codes[name][listed]
+                        text = rows.uniques[name][np.maximum(c, 0)] if len(rows.uniques[name]) else \
+                            np.full(len(c), None, dtype=object)
+                        text[c < 0] = None  # NULL (a key without a list)
+                        decoded[name] = pd.Series(text, dtype=object)
+                    else:
+                        decoded[name] = rows.values[name][listed]
+                clean = pd.DataFrame(decoded, columns=names)
+                if listed.all():
+                    return clean
+                # groups with a value no list holds: read again with text keys, only their rows
+                rest = self.query(plan.sql("duckdb", coded=enums, uncoded_only=True), source=source, typed=True)
+                return rest if clean.empty else pd.concat([clean, rest], ignore_index=True)
+
+            yield rows, read_frame
         finally:
-            self.con.execute(f"DROP TABLE IF EXISTS {_ident(table)}")
-            for enum in types:
+            for enum in enums.values():
                 self.con.execute(f"DROP TYPE IF EXISTS {_ident(enum)}")
 
     def close(self) -> None:
@@ -327,6 +354,19 @@ class DuckDBBackend:
 
 FAST_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
                         "HUGEINT", "UHUGEINT", "FLOAT", "DOUBLE", "VARCHAR", "BOOLEAN"})
+
+
+def _codes(values: Any) -> np.ndarray:
+    """An ``enum_code`` result column as int64 codes, -1 for NULL (a value the type does not list)."""
+    if isinstance(values, np.ma.MaskedArray):
+        out = np.asarray(values.data).astype(np.int64)
+        out[np.ma.getmaskarray(values)] = -1
+        return out
+    arr = np.asarray(values)
+    if arr.dtype == object:
+        null = pd.isna(arr)
+        return np.where(null, -1, arr).astype(np.int64)
+    return arr.astype(np.int64)
 
 
 def _native(values: Any) -> np.ndarray | None:

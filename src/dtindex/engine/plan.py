@@ -286,21 +286,41 @@ class SourcePlan:
         q = q.group_by(*[e.copy() for _, e in keys])
         return q.sql(dialect=dialect)
 
-    def sql(self, dialect: str) -> str:
+    def sql(self, dialect: str, *, coded: dict[str, str] | None = None, uncoded_only: bool = False) -> str:
         """The main query: raw keys, period ordinal and every aggregate (``a0``, ``a1``...).
 
         With a :class:`Pivot`, the pivot column (``k_pivot``) is one more
         grouping key, the aggregates are the unfiltered ``narrow`` ones and
         only rows with a selected value are read.
+
+        ``coded`` (DuckDB): ``{key name: ENUM type}`` -- those keys are grouped
+        and returned as the integer code of their value in the type
+        (``enum_code(TRY_CAST(key AS type))``; NULL for a value the type does
+        not list). With ``uncoded_only`` the keys stay text and only rows with a
+        value some type does not list are read (the follow-up on dirty data).
         """
         if self.pivot is None:
             cols = [self.agg_expr(a, dialect).as_(f"a{i}", quoted=False) for i, a in enumerate(self.aggs)]
-            return self._select(dialect, cols, None, self.keys)
-        pv = self.pivot
-        cols = [self.agg_expr(a, dialect).as_(f"a{i}", quoted=False) for i, a in enumerate(pv.narrow)]
-        key = self.column(pv.column)
-        where = exp.In(this=key.copy(), expressions=[_lit(v) for v in pv.values])
-        return self._select(dialect, cols, where, [*self.keys, (KEY_PIVOT, key)])
+            keys = self.keys
+            where = None
+        else:
+            pv = self.pivot
+            cols = [self.agg_expr(a, dialect).as_(f"a{i}", quoted=False) for i, a in enumerate(pv.narrow)]
+            key = self.column(pv.column)
+            where = exp.In(this=key.copy(), expressions=[_lit(v) for v in pv.values])
+            keys = [*self.keys, (KEY_PIVOT, key)]
+        if coded:
+            def cast(e: exp.Expression, enum: str) -> exp.Expression:
+                return exp.TryCast(this=e.copy(), to=exp.DataType.build(enum, dialect=dialect, udt=True))
+
+            if uncoded_only:
+                missing = [exp.Is(this=cast(e, coded[k]), expression=exp.null()) for k, e in keys if k in coded]
+                extra = exp.or_(*missing) if len(missing) > 1 else missing[0]
+                where = extra if where is None else exp.and_(exp.paren(where, copy=True), exp.paren(extra, copy=True))
+            else:
+                keys = [(k, exp.Anonymous(this="enum_code", expressions=[cast(e, coded[k])]) if k in coded else e)
+                        for k, e in keys]
+        return self._select(dialect, cols, where, keys)
 
     def negative_sql(self, dialect: str, *, totals: bool = False) -> str:
         """Follow-up query on dirty data: rows (``n{i}``) and exact totals (``s{i}``) of negative values
