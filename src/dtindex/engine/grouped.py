@@ -127,19 +127,21 @@ def _order(key: np.ndarray, size: int) -> np.ndarray:
 LABEL_COLUMNS = ("indicator", "unit", "city", "industry", "period")
 
 
-def labels(texts: np.ndarray, codes: np.ndarray) -> pd.Categorical:
-    """A label column ``texts[codes]`` as a pandas categorical with sorted categories.
+def labels(texts: np.ndarray, codes: np.ndarray, used: np.ndarray | None = None) -> pd.Categorical:
+    """A label column ``texts[codes]`` as a pandas categorical with sorted categories (the labels that occur).
 
     Observations repeat a few hundred labels over up to millions of rows; a
     categorical stores one small integer per row and each distinct string once,
-    and is built without touching a Python string per row.
+    and is built without touching a Python string per row. ``used``: the
+    positions in ``texts`` that occur, when the caller knows them (else counted).
     """
     texts = np.asarray(texts, dtype=object)
-    used = np.flatnonzero(np.bincount(codes, minlength=len(texts)) > 0)  # categories: the labels that occur
+    if used is None:
+        used = np.flatnonzero(np.bincount(codes, minlength=len(texts)) > 0)
     order = used[np.argsort(texts[used].astype(str), kind="stable")]
     rank = np.full(len(texts), -1, dtype=np.int64)
     rank[order] = np.arange(len(order))
-    return pd.Categorical.from_codes(rank[codes], categories=pd.Index(texts[order], dtype=object))
+    return pd.Categorical.from_codes(rank[codes], categories=pd.Index(texts[order], dtype=object), validate=False)
 
 
 def as_labels(values: np.ndarray) -> pd.Categorical:
@@ -215,10 +217,12 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
         present[pair] = True
         slots = np.flatnonzero(present)
         unit_of = np.empty(len(present), dtype=object)
-        unit_of[slots] = [f"{city_text[s // n_ind]}:{ind_text[s % n_ind]}" for s in slots]
+        unit_of[slots] = city_text[slots // n_ind] + ":" + ind_text[slots % n_ind]  # object arrays: one C loop
     else:
         pair = city_code
-        slots = np.arange(len(city_text))
+        present = np.zeros(len(city_text), dtype=bool)
+        present[pair] = True
+        slots = np.flatnonzero(present)
         unit_of = city_text
     slot_rank = np.zeros(len(unit_of), dtype=np.int64)  # position of a (city, industry) among the present ones
     slot_rank[slots] = np.arange(len(slots))
@@ -242,7 +246,9 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
         idx = order[bounds[c]:bounds[c + 1]] if c is not None else np.array([], dtype=np.int64)
         n_rows = column(narrow[ind.rows], "ints")[idx]
         if p.measure.kind == "count":
-            units, null = column(narrow[p.value], "ints")[idx], np.zeros(len(idx), dtype=bool)
+            units, null = column(narrow[p.value], "ints")[idx], None
+        elif p.nonnull == p.rows and plan.aggs[p.value].conv == "float":
+            units, null = column(narrow[p.value], "numeric")[idx], None  # no NULLs; whole doubles below 2**53
         else:
             name = narrow[p.value]
             if name not in exact:
@@ -260,7 +266,8 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
                             "values": []})
         keep = n_rows > 0
         if not keep.all():
-            idx, units, null, n_rows = idx[keep], units[keep], null[keep], n_rows[keep]
+            idx, units, n_rows = idx[keep], units[keep], n_rows[keep]
+            null = None if null is None else null[keep]
         pieces["idx"].append(idx)
         pieces["value"].append(scaled_values(units, null, p.scale))
         pieces["n_rows"].append(n_rows)
@@ -268,11 +275,17 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
     idx = np.concatenate(pieces["idx"])
     slot = pair[idx]
     indicator_text = np.array([ind.code for ind, _, _ in parts], dtype=object)
+    everything = np.arange(len(slots))
+    if plan.industry_key is not None:  # city and industry of each present unit, then gathered by unit
+        city_labels = labels(city_text, (slots // n_ind)[slot_rank[slot]], np.unique(slots // n_ind))
+        industry_labels = labels(ind_text, (slots % n_ind)[slot_rank[slot]], np.unique(slots % n_ind))
+    else:
+        city_labels = labels(city_text, slot, slots)
+        industry_labels = labels(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64), np.zeros(1, dtype=np.int64))
     columns = {
-        "indicator": labels(indicator_text, np.concatenate(pieces["code"])), "unit": labels(unit_of[slots], slot_rank[slot]),
-        "city": labels(city_text, city_code[idx]),
-        "industry": labels(ind_text, ind_code[idx]) if plan.industry_key is not None
-        else labels(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64)),
+        "indicator": labels(indicator_text, np.concatenate(pieces["code"])),
+        "unit": labels(unit_of[slots], slot_rank[slot], everything),
+        "city": city_labels, "industry": industry_labels,
         "period": labels(period_text, ordinals[idx] - omin),
         "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]).astype(np.int64),
     }

@@ -284,18 +284,23 @@ def exact_int_array(values: Any) -> tuple[np.ndarray, np.ndarray] | None:
     return out, null
 
 
-def scaled_values(units: np.ndarray, null: np.ndarray, scale: int) -> np.ndarray:
-    """``units / 10**scale`` as correctly rounded doubles (NaN where null), vectorised.
+def scaled_values(units: np.ndarray, null: np.ndarray | None, scale: int) -> np.ndarray:
+    """``units / 10**scale`` as correctly rounded doubles (NaN where null; ``null`` None: none is), vectorised.
 
     Where ``|units| < 2**53`` (and ``scale <= 22``) both operands are exact
     doubles, so IEEE division gives the correctly rounded quotient -- the same
     double as Python's ``int / int``; other entries are divided by Python.
+    ``units`` may be whole doubles below ``2**53`` (exact sums of rounded floats).
     """
     out = units.astype(float) / float(10 ** scale) if scale <= 22 else np.full(len(units), np.nan)
-    big = (np.abs(units) >= EXACT_DOUBLE) | (scale > 22)
-    for i in np.flatnonzero(big & ~null):  # rare: totals beyond 2**53 units
-        out[i] = int(units[i]) / 10 ** scale
-    out[null] = np.nan
+    if units.dtype.kind != "f" or scale > 22:
+        big = (np.abs(units) >= EXACT_DOUBLE) | (scale > 22)
+        if null is not None:
+            big &= ~null
+        for i in np.flatnonzero(big):  # rare: totals beyond 2**53 units
+            out[i] = int(units[i]) / 10 ** scale
+    if null is not None:
+        out[null] = np.nan
     return out
 
 
