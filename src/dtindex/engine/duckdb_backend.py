@@ -296,25 +296,24 @@ class DuckDBBackend:
                         arrays = {c: frame[c].to_numpy() for c in frame.columns}
                     else:
                         arrays = rel.fetchnumpy()
-                    if arrays is not None:
-                        codes, uniques, cols = {}, {}, {}
-                        for name in names:
-                            col = arrays[name]
-                            if name in enums:
-                                codes[name], uniques[name] = _codes(col), values[name]
-                            elif name in known:  # a key without a list (or not text): factorised here
-                                c, u = pd.factorize(_objects(col), use_na_sentinel=True)
-                                codes[name], uniques[name] = c.astype(np.int64), np.asarray(u, dtype=object)
-                            else:
-                                native = _native(col)
-                                cols[name] = native if native is not None else _objects(col)
-                        rows = GroupedRows(len(next(iter(arrays.values()))) if arrays else 0, codes, uniques, cols)
+                    codes, uniques, cols = {}, {}, {}
+                    for name in names:
+                        col = arrays[name]
+                        if name in enums:
+                            codes[name], uniques[name] = _codes(col), values[name]
+                        elif name in known:  # a key without a list (or not text): factorised here
+                            c, u = pd.factorize(_objects(col), use_na_sentinel=True)
+                            codes[name], uniques[name] = c.astype(np.int64), np.asarray(u, dtype=object)
+                        else:
+                            native = _native(col)
+                            cols[name] = native if native is not None else _objects(col)
+                    rows = GroupedRows(len(arrays[names[0]]), codes, uniques, cols)
             except duckdb.Error as exc:
                 where = f"source {source.label}: " if source is not None else ""
                 raise DataError(f"{where}DuckDB query failed: {_first(exc)}") from None
 
             def read_frame() -> pd.DataFrame:
-                if rows is None or not enums:
+                if rows is None:  # the coded query was not run
                     return self.query(plan.sql("duckdb"), source=source, typed=True)
                 listed = np.ones(rows.n, dtype=bool)
                 for key in enums:
