@@ -69,7 +69,9 @@ class Aggregation:
 
     ``observations``: one row per indicator, unit and period that had rows
     (columns ``indicator, unit, city, industry, period, value, n_rows``;
-    ``n_rows`` = rows that passed the indicator's filters). ``log``: dirty-data
+    ``n_rows`` = rows that passed the indicator's filters); the five label
+    columns are pandas categoricals whose categories are the labels that occur,
+    sorted. ``log``: dirty-data
     counts (``source, indicator, category, policy, n_rows, detail``).
     """
 
