@@ -99,8 +99,9 @@ def test_general_path_takes_over(clean_many, tmp_path, monkeypatch, direct_calls
     cfg = engine_config(many_spec({"path": str(path), "industry": "industry"}, indicators=inds,
                                   policies={"negative": "keep", "unknown_code": "map_unknown"}), None)
     result = aggregate(cfg)
-    # dirty data: the direct path is tried and steps aside; IN lists and decimal sums never take it
-    assert direct_calls == ([False] if case in ("negative", "unknown_city") else [])
+    # dirty data: the direct path is tried and steps aside; IN lists never take it; decimal sums arrive as
+    # whole units and take it
+    assert direct_calls == {"negative": [False], "unknown_city": [False], "in_list": [], "decimal": [True]}[case]
     _general(monkeypatch)
     pd.testing.assert_frame_equal(result.observations, aggregate(cfg).observations, check_exact=True)
     assert len(result.observations) > 300
@@ -147,3 +148,29 @@ def test_explain_shows_the_coded_query(clean_many):
     body = sql.split("\n", 1)[1]  # after the "-- plan:" line
     for stmt in [s for s in body.split(";\n") if s.strip()]:
         con.execute(stmt)
+
+
+def test_distinct_count_of_one_value_is_grouped_and_equals_the_filter_form(clean_many, monkeypatch, direct_calls):
+    inds = [*DIRECT_INDICATORS, {"code": "buyers_ok", "measure": "count(distinct user_id)", "filter": "status = 'ok'"},
+            {"code": "buyers_refund", "measure": "count(distinct user_id)", "filter": "status = 'refund'"}]
+    cfg = engine_config(many_spec({"path": str(clean_many), "industry": "industry"}, indicators=inds), None)
+    grouped_result = aggregate(cfg)
+    assert direct_calls == [True]
+    assert (grouped_result.observations["indicator"] == "buyers_ok").sum() > 100
+    monkeypatch.setattr(plan_mod, "choose_pivot", lambda plan: (None, "FILTER aggregates (forced by the test)"))
+    filtered = aggregate(cfg)
+    pd.testing.assert_frame_equal(grouped_result.observations, filtered.observations, check_exact=True)
+    pd.testing.assert_frame_equal(grouped_result.log, filtered.log, check_exact=True)
+
+
+def test_distinct_count_over_an_in_list_keeps_the_filter_form(clean_many):
+    from dtindex.engine.plan import compile_source
+    from dtindex.engine import open_backend, register_source
+
+    inds = [*DIRECT_INDICATORS, {"code": "buyers", "measure": "count(distinct user_id)",
+                                 "filter": "status IN ('ok', 'refund')"}]
+    cfg = engine_config(many_spec({"path": str(clean_many), "industry": "industry"}, indicators=inds), None)
+    with open_backend(cfg) as backend:
+        schema = register_source(backend, cfg.sources[0], "dt_src_0", cfg)
+        plan = compile_source(cfg.sources[0], schema, freq=cfg.freq, view="dt_src_0")
+    assert plan.pivot is None and "count(distinct) over several filter values" in plan.choice

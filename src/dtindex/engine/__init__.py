@@ -542,21 +542,18 @@ def _part_units(frame: pd.DataFrame, plan: SourcePlan, part: Any) -> tuple[np.nd
 
     ``units``: a count, or a sum in ``10**-scale`` units -- an int64 array
     (converted without a Python loop), or an object array of Python ints when
-    a total does not fit in 64 bits or is a decimal; ``null``: no non-empty value.
+    a total does not fit in 64 bits; ``null``: no non-empty value.
     """
     vals = frame[f"a{part.value}"].to_numpy(dtype=object)
     if part.measure.kind in ("count", "distinct"):
         return ints(vals), np.zeros(len(vals), dtype=bool)
-    conv = plan.aggs[part.value].conv
     null = column_ints(frame, f"a{part.nonnull}") == 0
-    if conv != "decimal":
-        got = exact_int_array(vals)
-        if got is not None:
-            units, _ = got
-            units[null] = 0
-            return units, null
-    units = np.array([0 if n else (int(v) if conv == "float" else exact_units(v, conv, part.scale))
-                      for v, n in zip(vals, null)], dtype=object)
+    got = exact_int_array(vals)
+    if got is not None:
+        units, _ = got
+        units[null] = 0
+        return units, null
+    units = np.array([0 if n else exact_units(v) for v, n in zip(vals, null)], dtype=object)  # beyond 64 bits
     return units, null
 
 

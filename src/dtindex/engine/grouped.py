@@ -3,7 +3,7 @@
 The grouped query (:meth:`~dtindex.engine.plan.SourcePlan.sql` with a
 :class:`~dtindex.engine.plan.Pivot`) returns one row per raw city, industry,
 period ordinal and filter value (``k_pivot``). When every indicator reads one
-filter value (``column = 'v'``) and is a count or a sum, that row already *is*
+filter value (``column = 'v'``) and is a count, distinct count or sum, that row already *is*
 the indicator's observation for the unit and period: ``value`` is the row's
 exact total divided once by ``10**scale``, ``n_rows`` its row count. No wide
 table is built; the work is a few array operations over the grouped rows:
@@ -18,7 +18,7 @@ table is built; the work is a few array operations over the grouped rows:
   :func:`~dtindex.engine.validate.scaled_values`), so the doubles are the same.
 
 Anything else -- dirty keys, a negative value or a float total of ``2**53``
-or more somewhere, ``IN`` lists, ratios, decimal sums -- returns ``None`` and the
+or more somewhere, ``IN`` lists, ratios -- returns ``None`` and the
 engine takes the general path (rearranging the grouped rows into the FILTER
 form), which handles every policy. Both paths give identical observations and
 logs (``tests/engine/test_grouped.py``).
@@ -42,21 +42,19 @@ OBS_COLUMNS = ["indicator", "unit", "city", "industry", "period", "value", "n_ro
 
 def _direct_parts(plan: SourcePlan) -> list[tuple[Any, Any, Any]] | None:
     """``(indicator, its filter value, its part)`` for every indicator, or None when one is not a single-value
-    count or sum (an IN list, a ratio, a decimal sum)."""
+    count or sum (an IN list, a ratio)."""
     pv = plan.pivot
     if pv is None:
         return None
     out = []
     for ind in plan.indicators:
         p = ind.numerator
-        if ind.denominator is not None or p.measure.kind not in ("count", "sum"):
+        if ind.denominator is not None or p.measure.kind not in ("count", "distinct", "sum"):
             return None
         used = [ind.rows, p.value, p.rows] + ([j for j in (p.nonnull, p.minimum) if j is not None]
                                                if p.measure.kind == "sum" else [])
         values = {pv.source_of[j][1] for j in used}
         if len(values) != 1 or len(next(iter(values))) != 1:
-            return None
-        if p.measure.kind == "sum" and plan.aggs[p.value].conv not in ("int", "float"):
             return None
         out.append((ind, next(iter(values))[0], p))
     return out
@@ -245,7 +243,7 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
         c = code_of.get(value)
         idx = order[bounds[c]:bounds[c + 1]] if c is not None else np.array([], dtype=np.int64)
         n_rows = column(narrow[ind.rows], "ints")[idx]
-        if p.measure.kind == "count":
+        if p.measure.kind in ("count", "distinct"):
             units, null = column(narrow[p.value], "ints")[idx], None
         elif p.nonnull == p.rows and plan.aggs[p.value].conv == "float":
             units, null = column(narrow[p.value], "numeric")[idx], None  # no NULLs; whole doubles below 2**53

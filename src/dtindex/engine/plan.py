@@ -30,7 +30,8 @@ Exact sums
 ----------
 Summing doubles in parallel gives results that depend on the order of
 additions, so DuckDB, Spark and two runs of either could differ in the last
-bits. Integer and decimal columns are summed exactly; a floating-point column
+bits. Integer and decimal columns are summed exactly (a decimal total is returned
+as a whole number of ``10^-scale`` units, ``CAST(SUM(x) * 10^scale AS HUGEINT)``); a floating-point column
 is rounded per record to ``scale`` decimals, ``ROUND(x * 10^scale)`` (round
 half away from zero in both engines): a whole number held in a double. While
 no value is negative, every partial sum of such numbers is a whole number no
@@ -255,6 +256,11 @@ class SourcePlan:
             e = exp.Sum(this=self.exact_value(agg, dialect, exact=exact))
         if cond is not None:
             e = exp.Filter(this=e, expression=exp.Where(this=cond))
+        if agg.kind == "sum" and agg.conv == "decimal":
+            # the exact decimal total as a whole number of 10**-scale units, computed once per group: integers
+            # travel to Python as arrays (a decimal would be converted value by value)
+            units = exp.Mul(this=exp.paren(e, copy=False), expression=_lit(10 ** self.types[agg.column][1]))
+            e = _cast(units, "HUGEINT" if dialect == "duckdb" else "DECIMAL(38, 0)")
         return e
 
     def exact_value(self, agg: Agg, dialect: str, *, exact: bool = False) -> exp.Expression:
@@ -590,14 +596,13 @@ def choose_pivot(plan: SourcePlan) -> tuple[Pivot | None, str]:
     an indicator is its value's aggregate (or the exact sum / minimum over its
     ``IN`` list) -- instead of one ``FILTER`` aggregate per indicator, each
     evaluated on every row. Counts and exact sums add up exactly, so the values
-    are the same. Distinct counts do not add up: sources with ``count(distinct)``
-    keep the ``FILTER`` form, as do sources with one indicator.
+    are the same. Distinct counts do not add up: a ``count(distinct)`` whose
+    filter selects one value is that value's count, but one over an ``IN`` list
+    keeps the source in the ``FILTER`` form, as do sources with one indicator.
     """
     n = len(plan.indicators)
     if n < 2:
         return None, f"FILTER aggregates: {n} indicator"
-    if any(a.kind == "distinct" for a in plan.aggs):
-        return None, "FILTER aggregates: count(distinct) per indicator cannot be added up across filter values"
     selected: dict[str, tuple] = {}
     column = None
     for a in plan.aggs:
@@ -618,6 +623,8 @@ def choose_pivot(plan: SourcePlan) -> tuple[Pivot | None, str]:
             return None, f"FILTER aggregates: filters name different columns ({column!r}, {found[0]!r})"
         column = found[0]
         selected[a.filter] = found[1]
+    if any(a.kind == "distinct" and len(selected[a.filter]) > 1 for a in plan.aggs):
+        return None, "FILTER aggregates: a count(distinct) over several filter values cannot be added up from them"
     narrow: list[Agg] = []
     source_of = []
     for a in plan.aggs:

@@ -227,26 +227,24 @@ def raise_failures(records: list[dict[str, Any]], extra: str = "") -> None:
 
 
 # ---------------------------------------------------------------------- exact values
-def exact_units(v: Any, conv: str, scale: int) -> int | None:
+def exact_units(v: Any) -> int | None:
     """An exact engine total as an integer count of ``10**-scale`` units (None stays None).
 
-    ``conv`` is how the column was summed (:class:`~dtindex.engine.plan.Agg`):
-    integer columns and rounded floating-point columns come back as whole
-    numbers already in those units (int, or a Decimal with no fraction from
-    Spark); decimal columns come back as a Decimal whose exponent is never
-    below ``-scale``. Either way the conversion loses nothing.
+    Every sum comes back as a whole number already in those units: integer
+    columns, rounded floating-point columns (a whole double) and decimal
+    columns (the query multiplies the decimal total by ``10**scale``) -- an
+    int, or a Decimal with no fraction from Spark. The conversion loses nothing.
     """
     if v is None:
         return None
     if isinstance(v, float):
         if np.isnan(v):
             return None
-        raise DataError(f"internal: an engine returned a floating-point total ({v!r}) where an exact one was expected")
-    if conv == "decimal":
-        scaled = Decimal(v).scaleb(scale)
-        if scaled != scaled.to_integral_value():
-            raise DataError(f"internal: total {v} has more than {scale} decimals")
-        return int(scaled)
+        if not v.is_integer():
+            raise DataError(f"internal: an engine returned a fractional total ({v!r}) where whole units were expected")
+        return int(v)
+    if isinstance(v, Decimal) and v != v.to_integral_value():
+        raise DataError(f"internal: an engine returned a fractional total ({v}) where whole units were expected")
     return int(v)
 
 
