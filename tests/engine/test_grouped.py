@@ -174,3 +174,15 @@ def test_distinct_count_over_an_in_list_keeps_the_filter_form(clean_many):
         schema = register_source(backend, cfg.sources[0], "dt_src_0", cfg)
         plan = compile_source(cfg.sources[0], schema, freq=cfg.freq, view="dt_src_0")
     assert plan.pivot is None and "count(distinct) over several filter values" in plan.choice
+
+
+@pytest.mark.parametrize("bad", ["'NaN'::DOUBLE", "'Infinity'::DOUBLE"])
+def test_nan_or_infinite_values_are_an_error_not_a_zero(clean_many, tmp_path, bad):
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_parquet('{clean_many}')")
+    con.execute(f"UPDATE t SET amount = {bad} WHERE rowid = 5")
+    path = tmp_path / "nan.parquet"
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    cfg = engine_config(many_spec({"path": str(path), "industry": "industry"}, indicators=DIRECT_INDICATORS), None)
+    with pytest.raises(engine_mod.DataError, match="column 'amount' holds NaN or infinite values"):
+        aggregate(cfg)

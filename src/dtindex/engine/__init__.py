@@ -403,6 +403,16 @@ def _exact_sums(frame: pd.DataFrame, plan: SourcePlan, backend: Any, policies: P
         has_neg |= below_zero(p.minimum)
     min_of = {p.value: p.minimum for _, p in parts}
     float_sums = [i for i, a in enumerate(plan.aggs) if a.kind == "sum" and a.conv == "float"]
+    for ind, p in parts:  # NaN or infinite values make a float total NaN or infinite: never a number to publish
+        if plan.aggs[p.value].conv == "float":
+            total = numeric(frame[f"a{p.value}"].to_numpy())
+            bad = ~np.isfinite(total) & (column_ints(frame, f"a{p.nonnull}") > 0)
+            if bad.any():
+                where = sorted((f"{_unit_text(frame, r, plan)} {_period_text(frame, r, plan)}", 1)
+                               for r in np.flatnonzero(bad)[:10])
+                raise DataError(f"source {plan.source.label}: column {p.measure.column!r} holds NaN or infinite "
+                                f"values (indicator {ind.code}, {int(bad.sum()):,} groups, e.g. "
+                                f"{', '.join(w for w, _ in where)}); write missing values as NULL (empty) or a number")
     inexact = np.zeros(n_groups, dtype=bool)
     for i in float_sums:
         inexact |= below_zero(min_of[i]) | (np.abs(numeric(frame[f"a{i}"].to_numpy())) >= EXACT_DOUBLE)
