@@ -274,15 +274,16 @@ def observations(rows: GroupedRows, plan: SourcePlan, codes: frozenset[str],
     slot = pair[idx]
     indicator_text = np.array([ind.code for ind, _, _ in parts], dtype=object)
     everything = np.arange(len(slots))
+    unit_code = slot_rank[slot]  # each observation's unit among the present ones
     if plan.industry_key is not None:  # city and industry of each present unit, then gathered by unit
-        city_labels = labels(city_text, (slots // n_ind)[slot_rank[slot]], np.unique(slots // n_ind))
-        industry_labels = labels(ind_text, (slots % n_ind)[slot_rank[slot]], np.unique(slots % n_ind))
+        city_labels = labels(city_text, (slots // n_ind)[unit_code], np.unique(slots // n_ind))
+        industry_labels = labels(ind_text, (slots % n_ind)[unit_code], np.unique(slots % n_ind))
     else:
         city_labels = labels(city_text, slot, slots)
         industry_labels = labels(np.array([""], dtype=object), np.zeros(len(idx), dtype=np.int64), np.zeros(1, dtype=np.int64))
     columns = {
         "indicator": labels(indicator_text, np.concatenate(pieces["code"])),
-        "unit": labels(unit_of[slots], slot_rank[slot], everything),
+        "unit": labels(unit_of[slots], unit_code, everything),
         "city": city_labels, "industry": industry_labels,
         "period": labels(period_text, ordinals[idx] - omin),
         "value": np.concatenate(pieces["value"]), "n_rows": np.concatenate(pieces["n_rows"]).astype(np.int64),
