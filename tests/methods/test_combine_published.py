@@ -8,7 +8,9 @@ the last printed digit; where a printed figure contradicts the paper's own other
 figures, the test says so and does not use it.
 
 The multiplicative form is checked against Zavadskas & Podvezko (2016) in
-``test_weights_more.py``.
+``test_weights_more.py`` (the function) and here through a spec build. The game-theory and
+minimum-information papers print weights but not the data their objective weights came from,
+so those two are checked at the function level only.
 """
 
 from __future__ import annotations
@@ -107,3 +109,53 @@ def test_min_information_he_et_al_2018_weigan_kuqa_oasis():
     res = combine_weights(subjective, objective, rule="min_information")
     np.testing.assert_allclose(res.weights, printed, atol=1.5e-4)
     assert res.coefficients == ()
+
+
+ZP_SPEC = """\
+name: idocriw-zavadskas-podvezko-2016
+framework:
+  code: IDX
+  name: {en: IDOCRIW example}
+  children:
+    - {code: c1, name: {en: c1}, weight: 0.3343}
+    - {code: c2, name: {en: c2}, weight: 0.2199}
+    - {code: c3, name: {en: c3}, weight: 0.1957}
+    - {code: c4, name: {en: c4}, weight: 0.2501}
+data:
+  path: data.csv
+  unit_column: alt
+methods:
+  normalise: {method: none}
+  weights:
+    method: combined
+    params: {subjective: manual, objective: entropy, rule: multiplicative,
+             objective_params: {standardise: false, zero_policy: limit}}
+  aggregate: {method: arithmetic}
+"""
+
+
+def test_multiplicative_in_a_build_reproduces_idocriw(tmp_path):
+    """Zavadskas, E. K. & Podvezko, V. (2016). Integrated determination of objective criteria
+    weights in MCDM. International Journal of Information Technology & Decision Making 15(2),
+    267-283: the decision matrix of four alternatives x four criteria, the CILOS weights
+    q = 0.3343, 0.2199, 0.1957, 0.2501 (given here as the framework's manual weights, since CILOS
+    is not a dtindex method), entropy weights from the raw matrix (raw-proportion form) and the
+    IDOCRIW weights ``w = q e / sum q e`` = 0.1658, 0.1885, 0.3545, 0.2911.
+
+    The same example as ``test_weights_more.py``'s function-level check, here through a spec:
+    ``weights: {method: combined, params: {subjective: manual, objective: entropy, rule:
+    multiplicative}}`` with the entropy computed by the build from the data (full precision; the
+    CILOS weights are printed to 4 decimals, hence the tolerance).
+    """
+    from dtindex.index import Index
+
+    (tmp_path / "spec.yaml").write_text(ZP_SPEC, encoding="utf-8")
+    (tmp_path / "data.csv").write_text(
+        "alt,c1,c2,c3,c4\nA1,3,100,10,7\nA2,2.5,80,8,5\nA3,1.8,50,20,11\nA4,2.2,70,12,9\n", encoding="utf-8")
+    idx = Index.from_spec(tmp_path / "spec.yaml")
+    kids = ["c1", "c2", "c3", "c4"]
+    np.testing.assert_allclose([idx.weights[k] for k in kids], [0.1658, 0.1885, 0.3545, 0.2911], atol=1.5e-4)
+    rec = idx.fitted()["weights"]["IDX"]
+    assert rec["method"] == "combined" and rec["params"]["rule"] == "multiplicative"
+    # the entropy half is the published entropy step (0.1146, 0.1981, 0.4185, 0.2689)
+    assert [round(rec["params"]["objective_weights"][k], 4) for k in kids] == [0.1146, 0.1981, 0.4185, 0.2689]
