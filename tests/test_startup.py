@@ -28,7 +28,7 @@ FORBIDDEN_FOR_HELP = (
 
 # modules a COINr-table build (`dtindex build --framework ... --data ...`) must not load
 FORBIDDEN_FOR_BUILD = (
-    "scipy", "duckdb", "pyspark", "sqlglot", "openpyxl", "jinja2", "statsmodels", "linearmodels", "sklearn",
+    "pandas", "pyarrow", "scipy", "duckdb", "pyspark", "sqlglot", "openpyxl", "jinja2", "statsmodels", "linearmodels", "sklearn",
     "libpysal", "fastapi", "uvicorn", "playwright", "matplotlib",
     "dtindex.engine", "dtindex.report", "dtindex.analysis", "dtindex.survey", "dtindex.uncertainty",
 )

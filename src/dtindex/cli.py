@@ -165,19 +165,23 @@ def build(spec, framework, data, normalise, scope, base_period, aggregate, missi
 
 
 def _print_summary(idx, top: int = 10) -> None:
+    import numpy as np
+
     root = idx.root
-    table = idx.table(root)
-    last = table.columns[-1]
-    ranks = idx.table(root, what="ranks")[last]
-    order = table[last].sort_values(ascending=False, kind="stable").head(top).index
-    names = dict(zip(idx.panel.units, idx.panel.unit_names))
+    p = idx.panel
+    last = p.period_labels[-1] or "value"
+    rows = slice(p.n_obs - p.n_units, p.n_obs)  # the latest period
+    present = p.present[rows]
+    scores = np.where(present, idx.scores[root][rows], np.nan)
+    ranks = np.where(present, idx.ranks[root][rows], np.nan)
+    order = np.argsort(-scores, kind="stable")[:top]  # highest first, missing last, ties in unit order
     t = Table(title=f"{idx.framework[root].label()} — top {top}" + (f" ({last})" if last != "value" else ""))
     t.add_column("rank", justify="right")
     t.add_column("unit")
     t.add_column("score", justify="right")
-    for u in order:
-        r = ranks[u]
-        t.add_row("" if r != r else f"{int(r)}", f"{u} {names.get(u, '')}".strip(), f"{table.loc[u, last]:.2f}")
+    for i in order.tolist():
+        r = ranks[i]
+        t.add_row("" if r != r else f"{int(r)}", f"{p.units[i]} {p.unit_names[i]}".strip(), f"{scores[i]:.2f}")
     console.print(t)
 
 
