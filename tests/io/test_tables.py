@@ -222,6 +222,11 @@ def test_to_numbers_refuses_what_pandas_refuses():
         numbers(["1", "1_000", "١٢", "１２"])
     assert str(e.value) == ('data.csv row 3: value "1_000"; row 4: value "١٢"; row 5: value "１２" '
                             "in column x is not a number")
+    # NaN written other than as a missing token is not a number either (float() would read it)
+    with pytest.raises(DataError) as e:
+        numbers(["1", "-nan", "NAN", "nan"])
+    assert str(e.value) == 'data.csv row 3: value "-nan"; row 4: value "NAN" in column x is not a number'
+
 
 
 def test_to_numbers_same_floats_as_pandas():

@@ -182,13 +182,13 @@ def to_numbers(column: Any, *, source: str, name: str | None = None, limit: int 
         try:
             if not joined.isascii() or "_" in joined:
                 raise ValueError
-            numbers = candidates.astype(np.float64)
+            numbers = np.array(candidates.tolist(), dtype=np.float64)  # faster than astype from numpy text
         except ValueError:  # locate the offending cells one by one (the error path only)
             numbers = np.array([_parse(t) for t in candidates.tolist()], dtype=np.float64)
             numbers[missing] = np.nan
             bad = ~missing & (np.isnan(numbers) | np.isinf(numbers))
         else:
-            bad = ~missing & np.isinf(numbers)
+            bad = ~missing & ~np.isfinite(numbers)  # inf, and NaN spelt other than a missing token ("-nan")
             numbers[missing] = np.nan
     if bad.any():
         if text is None:
