@@ -5,6 +5,7 @@ Library errors become ``Error: <message>`` on stderr with exit code 1.
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from contextlib import contextmanager
@@ -12,14 +13,16 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import click
-import yaml
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from . import __version__
 from .errors import DtindexError
+
+# pydantic looks for plugins in every installed distribution's entry points when the first spec model is
+# built (tens of milliseconds with a big environment); the CLI uses none. Set the variable to "" to load them.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -55,6 +58,8 @@ def library_errors() -> Iterator[None]:
 @contextmanager
 def stage_progress(label: str, stages: tuple[str, ...]) -> Iterator[Any]:
     """A rich progress bar advanced by stage name; transient, on stderr."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[stage]}"),
         TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal,
@@ -73,6 +78,10 @@ def stage_progress(label: str, stages: tuple[str, ...]) -> Iterator[Any]:
 
 
 def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    if not values:
+        return {}
+    import yaml
+
     changes = {}
     for item in values:
         key, sep, value = item.partition("=")
@@ -82,7 +91,41 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
     return changes
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """The ``dtindex`` group; the command modules of :mod:`dtindex.commands` are imported when first needed.
+
+    Reading the command table (``--help``, running one of their commands, ``main.commands``) imports
+    them all; running a command defined in this file (``build``, ``weights``, ``regions``) imports
+    none, so ``dtindex build`` starts without them (docs/performance.md, "Start-up").
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._own: dict[str, click.Command] = {}
+        self._modules_loaded = False
+        super().__init__(*args, **kwargs)
+
+    @property
+    def commands(self) -> dict[str, click.Command]:  # type: ignore[override]
+        if not self._modules_loaded:
+            self._modules_loaded = True
+            _register_command_modules()
+        return self._own
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._own = dict(value)
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        name = name or cmd.name
+        if name is None:
+            raise TypeError("Command has no name.")
+        self._own[name] = cmd
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._own.get(cmd_name) or self.commands.get(cmd_name)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dtindex")
 def main() -> None:
     """dtindex: build, analyse and publish digital-transformation indices."""
@@ -165,19 +208,23 @@ def build(spec, framework, data, normalise, scope, base_period, aggregate, missi
 
 
 def _print_summary(idx, top: int = 10) -> None:
+    import numpy as np
+
     root = idx.root
-    table = idx.table(root)
-    last = table.columns[-1]
-    ranks = idx.table(root, what="ranks")[last]
-    order = table[last].sort_values(ascending=False, kind="stable").head(top).index
-    names = dict(zip(idx.panel.units, idx.panel.unit_names))
+    p = idx.panel
+    last = p.period_labels[-1] or "value"
+    rows = slice(p.n_obs - p.n_units, p.n_obs)  # the latest period
+    present = p.present[rows]
+    scores = np.where(present, idx.scores[root][rows], np.nan)
+    ranks = np.where(present, idx.ranks[root][rows], np.nan)
+    order = np.argsort(-scores, kind="stable")[:top]  # highest first, missing last, ties in unit order
     t = Table(title=f"{idx.framework[root].label()} — top {top}" + (f" ({last})" if last != "value" else ""))
     t.add_column("rank", justify="right")
     t.add_column("unit")
     t.add_column("score", justify="right")
-    for u in order:
-        r = ranks[u]
-        t.add_row("" if r != r else f"{int(r)}", f"{u} {names.get(u, '')}".strip(), f"{table.loc[u, last]:.2f}")
+    for i in order.tolist():
+        r = ranks[i]
+        t.add_row("" if r != r else f"{int(r)}", f"{p.units[i]} {p.unit_names[i]}".strip(), f"{scores[i]:.2f}")
     console.print(t)
 
 
@@ -335,5 +382,3 @@ if __name__ == "__main__":  # pragma: no cover - ``python -m dtindex.cli``
     from dtindex.cli import main as _main
 
     sys.exit(_main())
-else:
-    _register_command_modules()

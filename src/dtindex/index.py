@@ -21,15 +21,14 @@ import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from . import __version__
 from .errors import DataError, DtindexWarning, SpecError, check_choice, describe_rows
 from .io.atomic import atomic_write
-from .io.tables import file_sha256
+from .io.tables import file_sha256, write_csv
 from .methods.aggregate import AGGREGATORS, RELATIVE_AGGREGATORS
 from .methods.aggregate import aggregate as aggregate_values
 from .methods.rank import rank_desc
@@ -37,10 +36,13 @@ from .panel import Panel, read_panel
 from .periods import parse_period, period_range
 from .pipeline import steps
 from .pipeline.resolve import resolve_aggregate, resolve_normalise, resolve_weights
-from .pipeline.weighting import DATA_DRIVEN, WeightLog, fixed_weights, objective_weights, weights_frame
+from .pipeline.weighting import DATA_DRIVEN, WeightLog, fixed_weights, objective_weights, weights_columns
 from .spec.framework import Framework
 from .spec.index_spec import DataSource, IndexSpec, load_spec, resolve
 from .spec.model import AggregateSpec, NormaliseSpec, WeightsSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ADDITIVE_NORMALISATIONS = ("base_share", "none")
 Progress = Callable[[str], None]
@@ -151,19 +153,26 @@ class Index:
         return None if self.base_position is None else self.period_labels[self.base_position]
 
     # ------------------------------------------------------------------ tables
-    def _long(self, arrays: dict[str, np.ndarray], codes: list[str]) -> pd.DataFrame:
+    # Each table is made once as numpy columns (``_*_columns``): the CSV writer uses them as they are
+    # (so a build needs no pandas) and the public methods wrap them in a DataFrame.
+    def _long_columns(self, arrays: dict[str, np.ndarray], codes: list[str]) -> dict[str, np.ndarray]:
         p = self.panel
         mask = p.present
         n = int(mask.sum())
         units = np.array(p.units, dtype=object)[p.unit_index][mask]
         times = np.array(p.period_labels, dtype=object)[p.period_index][mask]
-        return pd.DataFrame({
+        return {
             "uCode": np.tile(units, len(codes)),
             "Time": np.tile(times, len(codes)),
             "iCode": np.repeat(np.array(codes, dtype=object), n),
             "Level": np.repeat([self.framework.level_of(c) for c in codes], n),
             "value": np.concatenate([arrays[c][mask] for c in codes]) if codes else np.array([]),
-        })
+        }
+
+    def _long(self, arrays: dict[str, np.ndarray], codes: list[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(self._long_columns(arrays, codes))
 
     def scores_long(self) -> pd.DataFrame:
         """``uCode, Time, iCode, Level, value`` for every node (indicators: normalised values).
@@ -172,18 +181,30 @@ class Index:
         """
         return self._long(self.scores, self.framework.output_order())
 
+    def _ranks_columns(self) -> tuple[dict[str, np.ndarray], bool]:
+        """Columns of :meth:`ranks_long`, and whether every rank is a whole number."""
+        cols = self._long_columns(self.ranks, self.framework.output_order())
+        del cols["Level"]
+        r = cols.pop("value")
+        finite = r[~np.isnan(r)]
+        cols["rank"] = r
+        return cols, bool(np.all(finite == np.round(finite)))
+
     def ranks_long(self) -> pd.DataFrame:
         """``uCode, Time, iCode, rank`` (1 = highest score in that period)."""
-        df = self._long(self.ranks, self.framework.output_order()).drop(columns="Level").rename(columns={"value": "rank"})
-        r = df["rank"].to_numpy()
-        finite = r[~np.isnan(r)]
-        if np.all(finite == np.round(finite)):
-            df["rank"] = pd.array(np.where(np.isnan(r), pd.NA, r), dtype="Int64") if np.isnan(r).any() else r.astype(np.int64)
-        return df
+        import pandas as pd
+
+        cols, whole = self._ranks_columns()
+        r = cols["rank"]
+        if whole:
+            cols["rank"] = pd.array(np.where(np.isnan(r), pd.NA, r), dtype="Int64") if np.isnan(r).any() else r.astype(np.int64)
+        return pd.DataFrame(cols)
 
     def weights_table(self) -> pd.DataFrame:
         """``iCode, Parent, weight, method``: each node's weight within its parent (sums to 1)."""
-        return weights_frame(self.framework, self.weights, self.weight_log)
+        import pandas as pd
+
+        return pd.DataFrame(weights_columns(self.framework, self.weights, self.weight_log))
 
     def rollup_weights(self) -> pd.DataFrame | None:
         """Weights of a ``weighted_mean`` roll-up (the spec's ``rollup.weight`` column): rows = units,
@@ -191,15 +212,29 @@ class Index:
         cfg = self.spec.methods.rollup
         if cfg.method != "weighted_mean" or not cfg.weight:
             return None
+        import pandas as pd
+
         p = self.panel
         X = np.where(p.present, p.column(cfg.weight), np.nan).reshape(p.n_periods, p.n_units).T
         return pd.DataFrame(X, index=pd.Index(p.units, name="uCode"), columns=[lbl or "value" for lbl in p.period_labels])
 
+    def _units_columns(self) -> dict[str, np.ndarray]:
+        p = self.panel
+        rows = np.flatnonzero(p.present)
+        latest = np.full(p.n_units, -1)
+        np.maximum.at(latest, rows % p.n_units, rows)  # each unit's row in its latest period
+        seen = latest >= 0
+        cols = {"uCode": np.array(p.units, dtype=object),
+                "uName": np.where(seen, np.array(p.unit_names, dtype=object), None)}
+        for g, arr in p.groups.items():
+            cols[g] = np.where(seen, arr[latest], None)
+        return cols
+
     def units_table(self) -> pd.DataFrame:
         """``uCode, uName`` and the group columns of each unit (its latest period), in data order."""
-        df = self.panel.to_frame(columns=[]).drop(columns="Time")
-        return df.drop_duplicates("uCode", keep="last").set_index("uCode").reindex(
-            pd.Index(self.panel.units, name="uCode")).reset_index()
+        import pandas as pd
+
+        return pd.DataFrame(self._units_columns())
 
     def stage_long(self, stage: str) -> pd.DataFrame:
         """Indicator values of one stage (raw, denominated, imputed, treated, normalised) in long form."""
@@ -211,6 +246,8 @@ class Index:
         """Wide table of one node: rows = units, columns = periods (``what``: scores or ranks)."""
         code = code or self.root
         self.framework[code]
+        import pandas as pd
+
         arr = (self.scores if what == "scores" else self.ranks)[code]
         X = np.where(self.panel.present, arr, np.nan).reshape(self.panel.n_periods, self.panel.n_units).T
         cols = [lbl or "value" for lbl in self.period_labels]
@@ -243,6 +280,8 @@ class Index:
             method = "sum" if self.is_additive else "mean"
         if method not in ("sum", "mean", "weighted_mean"):
             raise SpecError(f"The 'method' parameter of rollup must be one of 'auto', 'sum', 'mean', 'weighted_mean'; got {method!r}.")
+        import pandas as pd
+
         if isinstance(by, str):
             if by not in p.groups:
                 raise SpecError(f"rollup by {by!r}: not a group column of the data; group columns: {describe_rows(p.groups) or 'none'}")
@@ -307,7 +346,7 @@ class Index:
                 "rollup": self.rollup_method,
             },
             "environment": {
-                "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+                "python": platform.python_version(), "numpy": np.__version__, "pandas": _pandas_version(),
             },
         }
 
@@ -344,23 +383,32 @@ class Index:
         out.mkdir(parents=True, exist_ok=True)
         written = []
 
-        def csv(name: str, df: pd.DataFrame) -> None:
+        def csv(name: str, table: Any) -> None:
             path = out / name
             with atomic_write(path) as fh:
                 if bom:
                     fh.write("\ufeff")
-                df.to_csv(fh, index=False, lineterminator="\n")
+                write_csv(fh, table)
             written.append(path)
 
-        csv("scores.csv", self.scores_long())
-        csv("ranks.csv", self.ranks_long())
-        csv("weights.csv", self.weights_table()[["iCode", "Parent", "weight"]])
-        csv("units.csv", self.units_table())
+        csv("scores.csv", self._long_columns(self.scores, self.framework.output_order()))
+        ranks, whole = self._ranks_columns()
+        if whole:  # whole ranks are written as integers, missing ones as empty cells
+            r = ranks["rank"]
+            ranks["rank"] = np.where(np.isnan(r), None, np.nan_to_num(r).astype(np.int64).astype(object))
+        csv("ranks.csv", ranks)
+        w = weights_columns(self.framework, self.weights, self.weight_log)
+        csv("weights.csv", {k: w[k] for k in ("iCode", "Parent", "weight")})
+        csv("units.csv", self._units_columns())
         weights = self.rollup_weights()
         if weights is not None:
+            import pandas as pd
+
             long = weights.reset_index().melt(id_vars="uCode", var_name="Time", value_name="weight")
             long["Time"] = long["Time"].replace("value", "")
             csv("rollup_weights.csv", long[long["weight"].notna()][["uCode", "Time", "weight"]])
+        if self.weight_log.expert or self.step_log.treated or self.step_log.imputed:
+            import pandas as pd  # these logs are DataFrames made by their methods
         if self.weight_log.expert:
             sources = self.weight_log.expert_sources
             csv("expert_weights.csv", pd.concat(
@@ -383,6 +431,17 @@ class Index:
                 fh.write("\n".join(self.messages) + "\n")
             written.append(path)
         return written
+
+
+def _pandas_version() -> str:
+    """The installed pandas version (for the recipe), without importing pandas when a build did not."""
+    import sys
+
+    if "pandas" in sys.modules:
+        return sys.modules["pandas"].__version__
+    from importlib.metadata import version
+
+    return version("pandas")
 
 
 def _json_default(o: Any) -> Any:

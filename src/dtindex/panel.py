@@ -13,13 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .errors import DataError, describe_rows
-from .io.tables import read_table, to_numbers
+from .io.tables import TextTable, _as_text, read_text_table, to_numbers
 from .periods import Period, parse_periods
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +122,7 @@ class Panel:
     @classmethod
     def from_frame(
         cls,
-        df: pd.DataFrame,
+        df: TextTable | pd.DataFrame,
         *,
         numeric: Sequence[str],
         groups: Sequence[str] = (),
@@ -130,6 +133,7 @@ class Panel:
     ) -> "Panel":
         """Build a panel from a wide table (COINr iData layout) read as text.
 
+        ``df`` is a :class:`~dtindex.io.tables.TextTable` or a pandas DataFrame.
         One row per unit (and period); ``numeric`` columns are parsed with
         row-level errors; ``groups`` are kept as text. A column named in
         ``numeric`` or ``groups`` but absent is an error listing what exists.
@@ -143,32 +147,33 @@ class Panel:
                 f"{source}: columns named in the framework are missing from the data: {describe_rows(missing)}; "
                 f"data columns are {describe_rows(cols, 30)}"
             )
-        codes = df[unit_col].astype(object).where(df[unit_col].notna(), "").astype(str).str.strip()
-        empty = np.flatnonzero((codes == "").to_numpy())
+        codes = _as_text(df[unit_col])
+        empty = np.flatnonzero(codes == "")
         if empty.size:
             raise DataError(f"{source} row {empty[0] + 2}: empty {unit_col}; every row needs a unit code")
-        has_time = time_col in cols and (df[time_col].astype(str).str.strip() != "").any()
+        tvals = _as_text(df[time_col]) if time_col in cols else None
+        has_time = tvals is not None and bool((tvals != "").any())
         if has_time:
-            tvals = df[time_col].astype(str).str.strip()
-            blank = np.flatnonzero((tvals == "").to_numpy())
+            blank = np.flatnonzero(tvals == "")
             if blank.size:
                 raise DataError(f"{source} row {blank[0] + 2}: empty {time_col} while other rows have one")
             parsed = parse_periods(tvals.tolist(), where=source)
             distinct = sorted(set(parsed))
             pos = {p: i for i, p in enumerate(distinct)}
-            period_of_row = np.fromiter((pos[p] for p in parsed), dtype=np.int64, count=len(parsed))
+            period_of_row = np.array([pos[p] for p in parsed], dtype=np.int64)
             periods: tuple[Period | None, ...] = tuple(distinct)
         else:
-            period_of_row = np.zeros(len(df), dtype=np.int64)
+            period_of_row = np.zeros(len(codes), dtype=np.int64)
             periods = (None,)
-        unit_codes, unit_of_row = np.unique(codes.to_numpy(dtype=object), return_inverse=True)
-        first_seen = np.full(len(unit_codes), len(df))
-        np.minimum.at(first_seen, unit_of_row, np.arange(len(df)))
+        n_rows = len(codes)
+        unit_codes, unit_of_row = np.unique(codes, return_inverse=True)
+        first_seen = np.full(len(unit_codes), n_rows)
+        np.minimum.at(first_seen, unit_of_row, np.arange(n_rows))
         order = np.argsort(first_seen, kind="stable")
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         unit_of_row = rank[unit_of_row]
-        units = tuple(str(u) for u in unit_codes[order])
+        units = tuple(unit_codes[order].tolist())
         n_units = len(units)
         row_pos = period_of_row * n_units + unit_of_row
         counts = np.bincount(row_pos, minlength=n_units * len(periods))
@@ -177,7 +182,7 @@ class Panel:
             first = dup[0]
             where = f" in period {periods[period_of_row[first]]}" if has_time else ""
             raise DataError(
-                f"{source} rows {', '.join(str(r + 2) for r in dup[:5])}: unit {codes.iloc[first]!r}{where} "
+                f"{source} rows {', '.join(str(r + 2) for r in dup[:5])}: unit {str(codes[first])!r}{where} "
                 f"appears more than once; each unit needs one row per period"
             )
         n_obs = n_units * len(periods)
@@ -189,14 +194,16 @@ class Panel:
         group_arrays = {}
         for col in groups:
             arr = np.full(n_obs, "", dtype=object)
-            arr[row_pos] = df[col].astype(str).str.strip().to_numpy(dtype=object)
+            arr[row_pos] = _as_text(df[col]).tolist()
             group_arrays[col] = arr
         names = [""] * n_units
         if name_col in cols:
-            name_vals = df[name_col].astype(str).str.strip().replace("", pd.NA)
-            first = name_vals.groupby(unit_of_row).first()  # first non-empty name per unit
-            for u, nm in first.dropna().items():
-                names[int(u)] = str(nm)
+            name_vals = _as_text(df[name_col])
+            named = np.flatnonzero(name_vals != "")
+            # first non-empty name per unit
+            _, first = np.unique(unit_of_row[named], return_index=True)
+            for row in named[first].tolist():
+                names[int(unit_of_row[row])] = str(name_vals[row])
         present = np.zeros(n_obs, dtype=bool)
         present[row_pos] = True
         return cls(units, tuple(names), periods, values, group_arrays, present, source)
@@ -218,6 +225,10 @@ class Panel:
         Group columns repeat on every row of a unit (and period); a unit whose
         group value differs between its rows is reported as a duplicate row.
         """
+        import pandas as pd
+
+        if isinstance(df, TextTable):
+            df = df.to_frame()
         need = [unit_col, code_col, value_col, *groups]
         missing = [c for c in need if c not in df.columns]
         if missing:
@@ -267,6 +278,8 @@ class Panel:
         """Wide table of present rows: uCode, uName, Time, groups, numeric columns."""
         cols = list(self.values) if columns is None else list(columns)
         mask = self.present if self.present is not None else np.ones(self.n_obs, bool)
+        import pandas as pd
+
         out = {
             "uCode": np.array(self.units, dtype=object)[self.unit_index][mask],
             "uName": np.array(self.unit_names, dtype=object)[self.unit_index][mask],
@@ -291,7 +304,7 @@ def read_panel(
     time_col: str = "Time",
 ) -> Panel:
     """Read a data file in the COINr iData (wide) or long layout."""
-    df = read_table(path, sheet=sheet)
+    df = read_text_table(path, sheet=sheet)
     source = Path(path).name
     if layout == "long":
         panel = Panel.from_long(df, unit_col=unit_col, time_col=time_col, groups=groups, source=source)

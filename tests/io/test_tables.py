@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from dtindex.errors import DataError
-from dtindex.io.tables import MISSING_TOKENS, file_sha256, read_table, to_numbers
+from dtindex.io.tables import MISSING_TOKENS, TextTable, file_sha256, read_table, read_text_table, to_numbers, write_csv
 
 
 def write(tmp_path, text, name="data.csv", encoding="utf-8"):
@@ -213,3 +214,72 @@ def test_sha256_large_file_read_in_chunks(tmp_path):
     p = tmp_path / "big.bin"
     p.write_bytes(data)
     assert file_sha256(p) == hashlib.sha256(data).hexdigest()
+
+
+def test_to_numbers_refuses_what_pandas_refuses():
+    # float() reads "1_000" and non-ASCII digits; a data cell with them is refused, as pandas.to_numeric does
+    with pytest.raises(DataError) as e:
+        numbers(["1", "1_000", "١٢", "１２"])
+    assert str(e.value) == ('data.csv row 3: value "1_000"; row 4: value "١٢"; row 5: value "１２" '
+                            "in column x is not a number")
+    # NaN written other than as a missing token is not a number either (float() would read it)
+    with pytest.raises(DataError) as e:
+        numbers(["1", "-nan", "NAN", "nan"])
+    assert str(e.value) == 'data.csv row 3: value "-nan"; row 4: value "NAN" in column x is not a number'
+
+
+
+def test_to_numbers_same_floats_as_pandas():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(2000) * 10.0 ** rng.integers(-12, 15, 2000)
+    text = [repr(float(v)) for v in x] + ["%.6g" % v for v in x] + ["00012", "-3e2", "+.5", "5.", "1e-400"]
+    ours = numbers(text)
+    theirs = pd.to_numeric(pd.Series(text, dtype=object)).to_numpy(dtype=float)
+    assert ours.tobytes() == theirs.tobytes()
+
+
+# --------------------------------------------------------------------------- read_text_table / write_csv
+
+
+def test_text_table_is_read_table_without_pandas(tmp_path):
+    path = write(tmp_path, '\ufeffuCode, x ,y\n0012,1.50,NA\n\nB,"12,3"\nC\n\n')
+    t = read_text_table(path)
+    assert isinstance(t, TextTable) and t.columns == ("uCode", "x", "y") and len(t) == 4
+    assert t["x"].tolist() == ["1.50", "", "12,3", ""]
+    assert t.records()[0] == {"uCode": "0012", "x": "1.50", "y": "NA"}
+    df = read_table(path)
+    assert df.to_dict("records") == t.records() and list(df.columns) == list(t.columns)
+
+
+def _to_csv(df):
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def _write_csv(table):
+    buf = io.StringIO()
+    write_csv(buf, table)
+    return buf.getvalue()
+
+
+def test_write_csv_bytes_equal_pandas_to_csv():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(60) * 10.0 ** rng.integers(-9, 20, 60)
+    x[[3, 7]] = np.nan
+    x[[4, 5, 6]] = [1e16, 100.0, 1e-5]
+    cols = {
+        "uCode": np.array(["A", "b,c", 'q"uote', "中文", "", "x y"] * 10, dtype=object),
+        "Level": np.arange(60),
+        "value": x,
+        "rank": np.array([1, None, 3] * 20, dtype=object),
+        "flag": np.array([True, False] * 30),
+        "mixed": np.array([1.5, np.nan, "s", 3, None, 0.1] * 10, dtype=object),
+    }
+    df = pd.DataFrame(cols)
+    assert _write_csv(cols) == _to_csv(df)
+    assert _write_csv(df) == _to_csv(df)  # a DataFrame goes through the same writer
+    df["rank"] = pd.array([1, None, 3] * 20, dtype="Int64")
+    assert _write_csv(df) == _to_csv(df)
+    assert _write_csv({k: v[:0] for k, v in cols.items()}) == _to_csv(df.iloc[:0])
+    assert _write_csv({"x": np.array(["", "a"], dtype=object)}) == _to_csv(pd.DataFrame({"x": ["", "a"]}))

@@ -83,3 +83,21 @@ def test_prop_min_rank_counts_better_scores(vals, n_units):
         r = rank_desc(x.reshape(-1), n_units=n_units, ties=ties).reshape(x.shape)
         ok = ~np.isnan(x)
         assert ((r[ok] >= 1) & (r[ok] <= np.broadcast_to(counts, x.shape)[ok])).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(vals=hs.lists(hs.integers(-4, 4) | hs.floats(-3, 3, allow_nan=False) | hs.just(None), min_size=1, max_size=30),
+       n_units=hs.integers(1, 7), ties=hs.sampled_from(["min", "max", "average", "dense", "first"]))
+def test_prop_same_ranks_as_scipy_rankdata(vals, n_units, ties):
+    # rank_desc is numpy only (a build imports neither scipy nor pandas); scipy's rankdata is the reference
+    from scipy.stats import rankdata
+
+    vals = vals[: len(vals) - len(vals) % n_units] or [0] * n_units
+    x = np.array([NAN if v is None else float(v) for v in vals]).reshape(-1, n_units)
+    got = rank_desc(x.reshape(-1), n_units=n_units, ties=ties).reshape(x.shape)
+    for row, r in zip(x, got):
+        ok = ~np.isnan(row)
+        expected = np.full(row.shape, NAN)
+        if ok.any():
+            expected[ok] = rankdata(-row[ok], method="ordinal" if ties == "first" else ties)
+        np.testing.assert_array_equal(r, expected)

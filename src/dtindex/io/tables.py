@@ -1,27 +1,68 @@
-"""Read user tables (CSV / Excel) as text, then convert columns with row-level errors.
+"""Read user tables (CSV / Excel) as text, convert columns with row-level errors, write CSV.
 
 Tables are read with every cell as text so that nothing is guessed silently;
 :func:`to_numbers` then converts a column and reports the first offending cells
 as ``file row N: value "x" in column C is not a number``. Row numbers are the
 ones a spreadsheet shows: the header is row 1, the first data row is row 2.
+
+There is one reader and one writer: :func:`read_text_table` reads CSV with the
+standard library's :mod:`csv` module (Excel through pandas/openpyxl) into a
+:class:`TextTable` of numpy text columns, so that a build from CSV tables needs
+no pandas; :func:`read_table` gives the same cells as a pandas DataFrame for
+code that works with frames. :func:`write_csv` writes columns (or a DataFrame)
+exactly as ``DataFrame.to_csv(index=False)`` would, byte for byte.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import re
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError
 
 MISSING_TOKENS = frozenset({"", "NA", "N/A", "NaN", "nan", "NULL", "null", "None", ".."})
+_MISSING = np.array(sorted(MISSING_TOKENS))
+_RAGGED_HINT = "(an unquoted comma inside a value? quote it or use a dot as decimal separator)"
 
 
-def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
-    """Read a CSV (UTF-8, BOM optional) or Excel (.xlsx/.xls) file with every cell as text.
+@dataclass(frozen=True, eq=False)
+class TextTable:
+    """A table read as text: header names and a 2-D object array of ``str`` cells (rows x columns)."""
+
+    columns: tuple[str, ...]
+    cells: np.ndarray
+
+    def __len__(self) -> int:
+        return self.cells.shape[0]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """One column as an object array of ``str``."""
+        return self.cells[:, self.columns.index(name)]
+
+    def records(self) -> list[dict[str, str]]:
+        """One ``{column: cell}`` dict per row."""
+        return [dict(zip(self.columns, row)) for row in self.cells.tolist()]
+
+    def to_frame(self):
+        """The same cells as a pandas DataFrame of text columns."""
+        import pandas as pd
+
+        return pd.DataFrame({c: self.cells[:, i] for i, c in enumerate(self.columns)}, columns=list(self.columns),
+                            dtype=str)
+
+
+def read_text_table(path: str | Path, *, sheet: str | int | None = None) -> TextTable:
+    """Read a CSV (UTF-8, BOM optional), TSV or Excel (.xlsx/.xls) file with every cell as text.
 
     Empty cells become ``""``; surrounding whitespace of headers is stripped.
     Row positions match the file: a blank line in the middle stays as an empty
@@ -33,77 +74,181 @@ def read_table(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFr
     if not path.exists():
         raise DataError(f"{path}: file not found")
     suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False,
-                                header=None)
-        elif suffix in (".csv", ".txt", ".tsv"):
-            raw = pd.read_csv(
-                path, dtype=str, keep_default_na=False, encoding="utf-8-sig", header=None,
-                skip_blank_lines=False, sep="\t" if suffix == ".tsv" else ",",
-            )
-        else:
-            raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            raise DataError(
-                f"{path.name} row {m.group(2)}: {m.group(3)} fields but the header has {m.group(1)} "
-                "(an unquoted comma inside a value? quote it or use a dot as decimal separator)"
-            ) from None
-        raise DataError(f"{path}: cannot be read as a table: {exc}") from None
-    except ValueError as exc:
-        if isinstance(exc, DataError):
-            raise
-        raise DataError(f"{path}: cannot be read as a table: {exc}") from None
-    if raw.empty:
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        rows = _excel_rows(path, sheet)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _csv_rows(path, "\t" if suffix == ".tsv" else ",")
+    else:
+        raise DataError(f"{path}: unsupported file type {suffix!r}; use .csv or .xlsx")
+    if not rows:
         raise DataError(f"{path.name}: the file is empty; a header row is required")
-    raw = raw.fillna("").astype(str)
-    header = [str(c).strip() for c in raw.iloc[0]]
+    width = len(rows[0])
+    lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    for i in np.flatnonzero(lengths < width).tolist():  # short rows (and blank lines) get empty cells
+        rows[i] = rows[i] + [""] * (width - len(rows[i]))
+    raw = np.empty((len(rows), width), dtype=object)
+    raw[:] = rows
+    header = [str(c).strip() for c in raw[0]]
+    body = raw[1:]
     unnamed = [i for i, h in enumerate(header) if not h]
     if unnamed:
-        with_values = [i for i in unnamed if (raw.iloc[1:, i] != "").any()]
+        with_values = [i for i in unnamed if (body[:, i] != "").any()]
         if with_values:
             i = with_values[0]
-            row = int(np.flatnonzero((raw.iloc[1:, i] != "").to_numpy())[0]) + 2
+            row = int(np.flatnonzero(body[:, i] != "")[0]) + 2
             raise DataError(
                 f"{path.name}: column {i + 1} has no header but holds values (first in row {row}); name the column"
             )
         keep = [i for i, h in enumerate(header) if h]
-        raw = raw.iloc[:, keep]
+        body = body[:, keep]
         header = [header[i] for i in keep]  # empty trailing columns, as spreadsheet exports write them
     dups = sorted({c for c in header if header.count(c) > 1})
     if dups:
         raise DataError(f"{path.name}: duplicate column names: {', '.join(dups)}")
-    df = raw.iloc[1:].reset_index(drop=True)
-    df.columns = header
-    filled = (df != "").any(axis=1).to_numpy()
+    filled = (body != "").any(axis=1) if body.shape[1] else np.zeros(len(body), bool)
     last = int(np.flatnonzero(filled)[-1]) + 1 if filled.any() else 0
-    return df.iloc[:last].reset_index(drop=True)
+    return TextTable(tuple(header), body[:last])
 
 
-def to_numbers(column: pd.Series, *, source: str, name: str | None = None, limit: int = 5) -> np.ndarray:
+def _csv_rows(path: Path, sep: str) -> list[list[str]]:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise DataError(f"{path}: cannot be read as a table: {exc} (line {reader.line_num + 1})") from None
+    if rows and max(map(len, rows)) > len(rows[0]):  # a row with more fields than the header: find its line
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
+        width = len(next(reader))
+        for row in reader:
+            if len(row) > width:
+                raise DataError(f"{path.name} row {reader.line_num}: {len(row)} fields but the header has "
+                                f"{width} {_RAGGED_HINT}")
+    return rows
+
+
+def _excel_rows(path: Path, sheet: str | int | None) -> list[list[str]]:
+    import pandas as pd
+
+    try:
+        raw = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=str, keep_default_na=False,
+                            header=None)
+    except ValueError as exc:
+        raise DataError(f"{path}: cannot be read as a table: {exc}") from None
+    return raw.fillna("").astype(str).to_numpy(dtype=object).tolist()
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None):
+    """:func:`read_text_table` as a pandas DataFrame of text columns (the same cells and errors)."""
+    return read_text_table(path, sheet=sheet).to_frame()
+
+
+def _as_text(column: Any) -> np.ndarray:
+    """A column (numpy array, list or pandas Series) as a numpy ``str`` array, stripped; missing -> ``""``."""
+    if hasattr(column, "isna") and hasattr(column, "to_numpy"):  # pandas: real NaN / None / NA are missing
+        arr = column.to_numpy(dtype=object, na_value="")
+    else:
+        arr = np.asarray(column, dtype=object)
+    if arr.size == 0:
+        return np.array([], dtype=str)
+    return np.strings.strip(arr.astype(str))
+
+
+def to_numbers(column: Any, *, source: str, name: str | None = None, limit: int = 5) -> np.ndarray:
     """Convert a text column to float64; missing tokens become NaN, anything else must parse.
+
+    Numbers are decimal (``1``, ``-2.5``, ``3e4``, ``.5``), as ``pandas.to_numeric``
+    reads them; infinite values, ``1_000``, ``1,5`` and non-ASCII digits are refused.
 
     Raises
     ------
     DataError
         naming the file, the row numbers, the values and the column.
     """
-    name = name or str(column.name)
-    text = column.astype(object).where(column.notna(), "").astype(str).str.strip()
-    missing = text.isin(MISSING_TOKENS)
-    numbers = pd.to_numeric(text.where(~missing, None), errors="coerce")
-    bad = (numbers.isna() | np.isinf(numbers.fillna(0.0))) & ~missing
+    name = name if name is not None else str(getattr(column, "name", "value"))
+    if isinstance(column, np.ndarray) and column.dtype.kind == "f":
+        numbers = column.astype(np.float64)
+        text = None
+        bad = np.isinf(numbers)
+    else:
+        text = _as_text(column)
+        missing = np.isin(text, _MISSING)
+        candidates = np.where(missing, "nan", text)
+        joined = "".join(candidates.tolist())
+        try:
+            if not joined.isascii() or "_" in joined:
+                raise ValueError
+            numbers = np.array(candidates.tolist(), dtype=np.float64)  # faster than astype from numpy text
+        except ValueError:  # locate the offending cells one by one (the error path only)
+            numbers = np.array([_parse(t) for t in candidates.tolist()], dtype=np.float64)
+            numbers[missing] = np.nan
+            bad = ~missing & (np.isnan(numbers) | np.isinf(numbers))
+        else:
+            bad = ~missing & ~np.isfinite(numbers)  # inf, and NaN spelt other than a missing token ("-nan")
+            numbers[missing] = np.nan
     if bad.any():
-        positions = np.flatnonzero(bad.to_numpy())
-        parts = [f'row {p + 2}: value "{text.iloc[p]}"' for p in positions[:limit]]
+        if text is None:
+            text = numbers.astype(str)
+        positions = np.flatnonzero(bad)
+        parts = [f'row {p + 2}: value "{text[p]}"' for p in positions[:limit]]
         more = f" (and {len(positions) - limit} more rows)" if len(positions) > limit else ""
-        hint = " (use a dot as decimal separator)" if any("," in text.iloc[p] for p in positions[:limit]) else ""
+        hint = " (use a dot as decimal separator)" if any("," in text[p] for p in positions[:limit]) else ""
         raise DataError(f"{source} {'; '.join(parts)}{more} in column {name} is not a number{hint}")
-    return numbers.to_numpy(dtype=float)
+    return numbers
+
+
+def _parse(text: str) -> float:
+    if not text.isascii() or "_" in text:
+        return float("nan")
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+# ---------------------------------------------------------------------- writing
+def write_csv(fh: IO[str], table: Mapping[str, Any] | Any) -> None:
+    """Write ``table`` (a mapping ``column -> values`` or a pandas DataFrame) as CSV to a text handle.
+
+    The bytes are those of ``DataFrame(table).to_csv(fh, index=False, lineterminator="\\n")``:
+    floats in their shortest round-trip form (``0.1``, ``100.0``, ``1e-05``),
+    missing values (NaN, None, pandas NA) as empty cells, other values with
+    ``str``, fields quoted only when needed. Open ``fh`` with ``newline=""``.
+    """
+    if hasattr(table, "to_numpy") and hasattr(table, "columns"):  # a pandas DataFrame
+        names = list(table.columns)
+        columns = [_frame_column(table.iloc[:, i]) for i in range(len(names))]
+    else:
+        names = list(table)
+        columns = [_cells(np.asarray(v) if not isinstance(v, np.ndarray) else v) for v in table.values()]
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow(names)
+    if columns:
+        writer.writerows(zip(*columns))
+
+
+def _cells(values: np.ndarray) -> list:
+    if values.dtype.kind == "f":
+        out = values.astype(str)
+        out[np.isnan(values)] = ""
+        return out.tolist()
+    if values.dtype.kind == "O":
+        out = values.copy()
+        out[np.equal(values, None) | (values != values)] = ""  # None and NaN
+        return out.tolist()
+    return values.tolist()
+
+
+def _frame_column(series) -> list:
+    if series.dtype.kind == "f" and isinstance(series.dtype, np.dtype):
+        return _cells(series.to_numpy())
+    out = np.array(series.to_numpy(dtype=object), dtype=object)
+    out[series.isna().to_numpy()] = ""
+    return out.tolist()
 
 
 def file_sha256(path: str | Path) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from ..errors import DataError, describe_rows
 from ..periods import parse_period

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from ..errors import SpecError
 from .aggregate_checks import _check_weights, _missing_policy

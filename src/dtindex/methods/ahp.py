@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from dtindex.errors import DataError, DtindexWarning, SpecError, check_choice, describe_rows
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from dtindex.errors import DataError, DtindexWarning, SpecError, describe_rows
 

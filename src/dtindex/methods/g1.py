@@ -25,7 +25,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from dtindex.errors import SpecError, describe_rows
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from dtindex.errors import DataError, DtindexWarning, SpecError, check_choice, describe_rows
 from dtindex.methods.treat import as_codes, as_float_vector

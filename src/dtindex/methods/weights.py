@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
+from ..lazy import pandas as pd
 
 from dtindex.errors import (
     DataError,

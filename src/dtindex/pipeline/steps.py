@@ -11,8 +11,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pandas as pd
 
 from ..errors import DataError, MethodDomainError, SpecError, describe_rows
 from ..methods import impute as impute_mod
@@ -21,6 +22,9 @@ from ..methods.normalise import comparability_warning, make_normaliser, normalis
 from ..panel import Panel
 from ..spec.framework import Framework
 from ..spec.model import DenominateSpec, ImputeSpec, NormaliseSpec, TreatSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Columns = dict[str, np.ndarray]
 
@@ -109,6 +113,8 @@ def impute(cols: Columns, panel: Panel, fw: Framework, spec: ImputeSpec, log: St
             if row_labels is None:
                 row_labels = panel.row_labels()[present]
             pos = np.flatnonzero(res.imputed)
+            import pandas as pd
+
             log.imputed.append(pd.DataFrame({
                 "iCode": code, "row": row_labels[pos], "method": spec.method, "value": res.values[pos],
             }))

@@ -15,9 +15,9 @@ import inspect
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from ..errors import SpecError, check_choice, describe_rows
 from ..methods import ahp as ahp_mod
@@ -28,6 +28,9 @@ from ..methods import g1 as g1_mod
 from ..methods import weights as wmod
 from ..spec.framework import Framework
 from ..spec.model import WeightsSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 OBJECTIVE = {"entropy": wmod.entropy, "critic": wmod.critic, "cv": wmod.cv, "pca": wmod.pca,
              "max_deviation": dispersion.max_deviation, "msd": dispersion.msd}
@@ -317,12 +320,19 @@ def objective_weights(
     return dict(zip(kids, map(float, res.weights)))
 
 
-def weights_frame(fw: Framework, weights: dict[str, float], log: WeightLog) -> pd.DataFrame:
-    """``iCode, Parent, weight`` for every non-root node, in framework output order."""
+def weights_columns(fw: Framework, weights: dict[str, float], log: WeightLog) -> dict[str, np.ndarray]:
+    """``iCode, Parent, weight, method`` for every non-root node, in framework output order."""
     codes = [c for c in fw.output_order() if fw[c].parent is not None]
-    return pd.DataFrame({
-        "iCode": codes,
-        "Parent": [fw[c].parent for c in codes],
-        "weight": [weights[c] for c in codes],
-        "method": [log.methods[fw[c].parent] for c in codes],
-    })
+    return {
+        "iCode": np.array(codes, dtype=object),
+        "Parent": np.array([fw[c].parent for c in codes], dtype=object),
+        "weight": np.array([weights[c] for c in codes], dtype=float),
+        "method": np.array([log.methods[fw[c].parent] for c in codes], dtype=object),
+    }
+
+
+def weights_frame(fw: Framework, weights: dict[str, float], log: WeightLog) -> pd.DataFrame:
+    """:func:`weights_columns` as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(weights_columns(fw, weights, log))

@@ -14,13 +14,14 @@ carry e.g. ``Unit`` and ``Target``).
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..errors import SpecError, describe_rows
-from ..io.tables import MISSING_TOKENS, read_table
+from ..io.tables import MISSING_TOKENS, TextTable, read_text_table
 from .framework import Framework, framework_from_records
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REQUIRED = ("iCode", "iName", "Parent", "Level", "Weight", "Direction", "Type")
 TYPES = {"indicator": "indicator", "aggregate": "aggregate", "group": "group", "denominator": "denominator"}
@@ -43,8 +44,8 @@ def _num(value: str, *, source: str, row: int, column: str, required: bool = Fal
         raise SpecError(f'{source} row {row}: value "{text}" in column {column} is not a number') from None
 
 
-def framework_from_table(df: pd.DataFrame, *, source: str = "iMeta") -> Framework:
-    """Build a :class:`Framework` from a COINr iMeta table read as text."""
+def framework_from_table(df: TextTable | pd.DataFrame, *, source: str = "iMeta") -> Framework:
+    """Build a :class:`Framework` from a COINr iMeta table read as text (a TextTable or a DataFrame)."""
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise SpecError(
@@ -55,7 +56,8 @@ def framework_from_table(df: pd.DataFrame, *, source: str = "iMeta") -> Framewor
     groups: list[str] = []
     denominators: list[str] = []
     cols = set(df.columns)
-    for pos, row in enumerate(df.to_dict("records")):
+    rows = df.records() if isinstance(df, TextTable) else df.to_dict("records")
+    for pos, row in enumerate(rows):
         rownum = pos + 2
         code = str(row["iCode"]).strip()
         if not code:
@@ -133,11 +135,14 @@ def framework_from_table(df: pd.DataFrame, *, source: str = "iMeta") -> Framewor
 
 def read_framework_table(path: str | Path, *, sheet: str | int | None = None) -> Framework:
     """Read a COINr iMeta table from CSV or Excel."""
-    return framework_from_table(read_table(path, sheet=sheet), source=Path(path).name)
+    return framework_from_table(read_text_table(path, sheet=sheet), source=Path(path).name)
 
 
 def framework_to_table(fw: Framework) -> pd.DataFrame:
     """Write a framework back as a COINr iMeta table (round trip of :func:`framework_from_table`)."""
+    import numpy as np
+    import pandas as pd
+
     rows = []
     for n in fw:
         rows.append({

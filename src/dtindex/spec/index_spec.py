@@ -12,7 +12,6 @@ import copy
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import SpecError, check_choice
@@ -199,6 +198,8 @@ def resolve(path: str, base_dir: Path | None) -> Path:
 
 def load_spec(path: str | Path) -> tuple[IndexSpec, Path]:
     """Read and validate a YAML spec; returns the spec and its folder."""
+    import yaml
+
     path = Path(path)
     if not path.exists():
         raise SpecError(f"{path}: file not found")
@@ -219,4 +220,6 @@ def load_spec(path: str | Path) -> tuple[IndexSpec, Path]:
 
 def dump_spec(spec: IndexSpec) -> str:
     """YAML text of a spec: the settings that were set (so overrides equal to a default survive)."""
+    import yaml
+
     return yaml.safe_dump(spec.model_dump(exclude_unset=True, mode="json"), allow_unicode=True, sort_keys=False)
