@@ -11,7 +11,7 @@ over ``zip``), which gives the same bytes because none of those fields needs
 quoting.
 
 It takes that path only where the result is provably the same: columns of
-dtype ``float64``, ``int64`` or text (object / string dtype holding only
+dtype ``float64``, ``int64``, ``Int64`` or text (object / string dtype holding only
 ``str`` and missing values), at least two columns, and no field or column
 name containing a delimiter, a quote or a line break (pandas would quote
 them). Any other table is written by pandas itself.
@@ -46,6 +46,11 @@ def _column_text(s: pd.Series) -> np.ndarray | None:
         return out
     if dtype == np.int64:
         return np.array(list(map(int.__repr__, s.to_numpy().tolist())), dtype=object)
+    if isinstance(dtype, pd.Int64Dtype):  # nullable integers: <NA> as an empty field
+        missing = s.isna().to_numpy()
+        out = np.array(list(map(int.__repr__, s.to_numpy(dtype=np.int64, na_value=0).tolist())), dtype=object)
+        out[missing] = ""
+        return out
     if dtype == object or isinstance(dtype, pd.StringDtype):
         v = s.to_numpy(dtype=object, na_value=None)
         missing = pd.isna(v)
