@@ -227,10 +227,12 @@ def write_release(out_dir: str | Path, builds: Mapping[str, Any], meta: Mapping[
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
+        from .io.csv_text import csv_text
+
         for name, idx in builds.items():
             idx.write(tmp / name)
         for name, df in (extra_files or {}).items():
-            df.to_csv(tmp / name, index=False, lineterminator="\n")
+            (tmp / name).write_text(csv_text(df), encoding="utf-8", newline="")  # = df.to_csv(..., lineterminator="\n")
         payload = {"dtindex_version": __version__, **dict(meta or {}), "builds": list(builds)}
         (tmp / RELEASE_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_json) + "\n",
                                         encoding="utf-8")

@@ -1,4 +1,4 @@
-"""``dtindex demo``: synthetic records -> DuckDB -> city and industry indices -> release (-> report).
+"""``dtindex demo``: synthetic records -> raw-record engine -> city and industry indices -> release (-> report).
 
 Thin command: parses options, runs :func:`dtindex.demo.pipeline.run_demo`,
 renders the report when :mod:`dtindex.report.dti` is installed, prints where

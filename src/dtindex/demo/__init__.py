@@ -1,10 +1,11 @@
-"""The ``dtindex demo`` data set: SYNTHETIC activity records -> DuckDB aggregates -> indices -> release.
+"""The ``dtindex demo`` data set: SYNTHETIC activity records -> engine aggregates -> indices -> release.
 
 * :mod:`dtindex.demo.params`: :class:`GeneratorParams` (every documented model
   parameter) and the size presets :data:`SIZES`.
 * :mod:`dtindex.demo.generator`: seeded, vectorised generation of enterprises
   and activity records, written to Parquet with DuckDB ``COPY``.
-* :mod:`dtindex.demo.aggregate`: DuckDB SQL from records to
+* :mod:`dtindex.demo.aggregate`: the raw-record engine (:mod:`dtindex.engine`) on the
+  ``sources`` of ``specs/dti-2023-industry.yaml``, from records to
   ``(adcode, industry, quarter, indicator, value)``.
 * :mod:`dtindex.demo.pipeline`: :func:`run_demo`, the whole chain up to the
   release folder.
@@ -14,7 +15,7 @@ See ``docs/demo.md``. Nothing here is real telemetry.
 
 # re-exported lazily: ``dtindex demo --help`` imports only :mod:`dtindex.demo.params`, not DuckDB or the pipeline
 _EXPORTS = {
-    "MEASURES": "aggregate", "Aggregates": "aggregate", "aggregate_records": "aggregate",
+    "SOURCES_SPEC": "aggregate", "Aggregates": "aggregate", "aggregate_records": "aggregate",
     "RawData": "generator", "expert_panel": "generator", "generate": "generator", "industries": "generator",
     "PRODUCTS": "params", "SIZES": "params", "GeneratorParams": "params", "params_for_size": "params",
     "STAGES": "pipeline", "DemoResult": "pipeline", "run_demo": "pipeline",
@@ -31,6 +32,6 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "MEASURES", "PRODUCTS", "SIZES", "STAGES", "Aggregates", "DemoResult", "GeneratorParams", "RawData",
+    "PRODUCTS", "SOURCES_SPEC", "SIZES", "STAGES", "Aggregates", "DemoResult", "GeneratorParams", "RawData",
     "aggregate_records", "expert_panel", "generate", "industries", "params_for_size", "run_demo",
 ]

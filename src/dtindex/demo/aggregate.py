@@ -1,124 +1,49 @@
-"""Raw activity records (Parquet) -> indicator values per (city, industry, quarter) with DuckDB SQL.
+"""The demo's raw records -> indicator values per (city, industry, quarter), through the raw-record engine.
 
-Each indicator of the spec is one measure of one product's records:
+The demo has no aggregation code of its own: the ``sources`` section of the
+shipped spec ``specs/dti-2023-industry.yaml`` declares every indicator over the
+records, exactly as a user would (see ``docs/demo.md``), and
+:func:`dtindex.engine.aggregate` runs it:
 
-=========  =========  ==================================  ===========================================
-indicator  product    measure                             meaning
-=========  =========  ==================================  ===========================================
-cloud      cloud      ``sum(amount)``                     cloud spend, yuan
-ai         ai         ``sum(events)``                     AI service API calls
-agile      agile      ``count(DISTINCT enterprise_id)``   enterprises active on the agile R&D tool
-meeting    meeting    ``sum(amount)``                     online meeting minutes
-docs       docs       ``count(*)``                        active enterprise-weeks (days) of online documents
-payment    payment    ``sum(amount)``                     payment value, yuan
-ecommerce  ecommerce  ``sum(amount)``                     e-commerce GMV, yuan
-ticketing  ticketing  ``sum(events)``                     tickets sold
-=========  =========  ==================================  ===========================================
+=========  ==================================  ===========================================
+indicator  measure (``filter: product = ...``)  meaning
+=========  ==================================  ===========================================
+cloud      ``sum(amount)``                     cloud spend, yuan
+ai         ``sum(events)``                     AI service API calls
+agile      ``count(distinct enterprise_id)``   enterprises active on the agile R&D tool
+meeting    ``sum(amount)``                     online meeting minutes
+docs       ``count(*)``                        active enterprise-weeks (days) of online documents
+payment    ``sum(amount)``                     payment value, yuan
+ecommerce  ``sum(amount)``                     e-commerce GMV, yuan
+ticketing  ``sum(events)``                     tickets sold
+=========  ==================================  ===========================================
 
-The quarter of a record is the calendar quarter of its ``date``. One scan of
-the records (joined to ``enterprises.parquet`` for city and industry) gives
-every measure of every product per (city, industry, quarter); the indicators
-are then picked from that table. Amounts are ``DECIMAL(18,2)``, so sums are
-exact integer arithmetic and the result is identical on every run whatever
-the thread count; rows are sorted by ``adcode, industry, quarter, indicator``.
-
-Nothing is dropped silently: records whose enterprise is not in the
-directory, records with a missing or negative amount or events, and records
-outside the declared quarters are errors; records of products no indicator
-uses are counted and reported.
+The records are joined to ``enterprises.parquet`` for city and industry by the
+source's ``lookup``; the quarter of a record is the calendar quarter of its
+``date``. The engine's dirty-data policies (all ``fail``) make records whose
+enterprise is not in the directory, negative summed values and records
+outside the spec's quarters errors. What this module adds is bookkeeping: the
+records the engine read per quarter and product (``n_rows`` of each
+indicator), checked against the generator's manifest, and the records of
+products no indicator reads.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, check_choice, describe_rows
+from ..errors import DataError, describe_rows
 
-__all__ = ["MEASURES", "Aggregates", "Measure", "aggregate_records", "aggregation_sql", "connect", "enterprise_counts"]
+__all__ = ["SOURCES_SPEC", "Aggregates", "aggregate_records", "indicator_products", "load_sources_spec"]
 
-
-@dataclass(frozen=True)
-class Measure:
-    """How one indicator is measured from the records of one product."""
-
-    product: str
-    measure: str  # amount_sum | events_sum | records | enterprises
-    unit: str
-    unit_en: str
-
-
-MEASURE_COLUMNS = ("amount_sum", "events_sum", "records", "enterprises")
-
-MEASURES: dict[str, Measure] = {
-    "cloud": Measure("cloud", "amount_sum", "云资源消费额（元）", "cloud spend (yuan)"),
-    "ai": Measure("ai", "events_sum", "AI 服务调用次数", "AI service API calls"),
-    "agile": Measure("agile", "enterprises", "敏捷研发活跃企业数", "enterprises active on the agile R&D tool"),
-    "meeting": Measure("meeting", "amount_sum", "在线会议时长（分钟）", "online meeting minutes"),
-    "docs": Measure("docs", "records", "在线文档活跃企业周（日）数", "active enterprise-weeks (days)"),
-    "payment": Measure("payment", "amount_sum", "移动支付交易额（元）", "payment value (yuan)"),
-    "ecommerce": Measure("ecommerce", "amount_sum", "电子商务成交额（元）", "e-commerce GMV (yuan)"),
-    "ticketing": Measure("ticketing", "events_sum", "售票量（张）", "tickets sold"),
-}
-
-
-def _q(s: str) -> str:
-    return "'" + str(s).replace("'", "''") + "'"
-
-
-def connect(*, memory_limit: str = "2GB", threads: int | None = None, temp_directory: str | Path | None = None):
-    """A DuckDB connection with bounded memory; larger-than-memory work spills to ``temp_directory``."""
-    con = duckdb.connect()
-    con.execute(f"SET memory_limit = {_q(memory_limit)}")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if temp_directory is not None:
-        Path(temp_directory).mkdir(parents=True, exist_ok=True)
-        con.execute(f"SET temp_directory = {_q(str(temp_directory))}")
-    return con
-
-
-def aggregation_sql(records: str, enterprises: str, indicators: dict[str, Measure]) -> tuple[str, str]:
-    """The two SQL statements: per-product measures, then the indicator table.
-
-    Returns ``(per_product_sql, indicators_sql)``; the first creates the temp
-    table ``per_product``, the second selects ``adcode, industry, quarter,
-    indicator, value`` from it.
-    """
-    per_product = f"""
-CREATE OR REPLACE TEMP TABLE per_product AS
-SELECT e.adcode,
-       e.industry,
-       CAST(year(r.date) AS VARCHAR) || 'Q' || CAST(quarter(r.date) AS VARCHAR) AS quarter,
-       r.product,
-       sum(r.amount)                                        AS amount_sum,
-       sum(r.events)                                        AS events_sum,
-       count(*)                                             AS records,
-       count(DISTINCT r.enterprise_id)                      AS enterprises,
-       count(*) FILTER (WHERE r.amount IS NULL OR r.amount < 0
-                        OR r.events IS NULL OR r.events < 0
-                        OR r.date IS NULL OR r.product IS NULL) AS invalid
-FROM read_parquet({_q(records)}, hive_partitioning = false) AS r
-LEFT JOIN read_parquet({_q(enterprises)}) AS e USING (enterprise_id)
-GROUP BY ALL"""
-    rows = ",\n        ".join(f"({_q(code)}, {_q(m.product)}, {_q(m.measure)})" for code, m in indicators.items())
-    cases = "\n           ".join(f"WHEN {_q(c)} THEN CAST(p.{c} AS DOUBLE)" for c in MEASURE_COLUMNS)
-    select = f"""
-WITH measures(indicator, product, measure) AS (
-    VALUES {rows}
-)
-SELECT p.adcode, p.industry, p.quarter, m.indicator,
-       CASE m.measure
-           {cases}
-       END AS value
-FROM per_product AS p
-JOIN measures AS m USING (product)
-ORDER BY p.adcode, p.industry, p.quarter, m.indicator"""
-    return per_product, select
+#: The shipped spec whose ``sources`` section the demo aggregates (paths relative to the demo output folder).
+SOURCES_SPEC = "dti-2023-industry.yaml"
+VALUE_COLUMNS = ["adcode", "industry", "quarter", "indicator", "value"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,8 +52,10 @@ class Aggregates:
 
     ``values``: ``adcode, industry, quarter, indicator, value`` (sorted; only
     combinations with records). ``records_by_quarter`` / ``records_by_product``
-    count the records read; ``unused_products`` counts records of products no
-    indicator uses; ``sql`` is the SQL that ran.
+    count the records the engine read (the ``n_rows`` of the indicators);
+    ``unused_products`` counts records of products no indicator reads (from the
+    generator's manifest); ``sql`` is the engine's main query and ``log`` its
+    dirty-data log (empty on clean data); ``engine`` the backend (``duckdb 1.2.0``, ``spark``).
     """
 
     values: pd.DataFrame
@@ -137,93 +64,123 @@ class Aggregates:
     records_by_product: dict[str, int]
     unused_products: dict[str, int] = field(default_factory=dict)
     sql: str = ""
+    log: pd.DataFrame | None = None
+    engine: str = "duckdb"
 
 
-def aggregate_records(records: str | Path, enterprises: str | Path, *, periods: list[str] | tuple[str, ...],
-                      indicators: list[str] | tuple[str, ...] | None = None, memory_limit: str = "2GB",
-                      threads: int | None = None, temp_directory: str | Path | None = None) -> Aggregates:
-    """Aggregate raw records to indicator values per (city, industry, quarter).
+def load_sources_spec(path: str | Path | None = None) -> tuple[Any, Path]:
+    """The spec holding the demo's ``sources`` (default: the shipped :data:`SOURCES_SPEC`) and its folder."""
+    from importlib import resources
+
+    from ..spec.index_spec import load_spec
+
+    if path is not None:
+        return load_spec(Path(path))
+    with resources.as_file(resources.files("dtindex") / "specs" / SOURCES_SPEC) as p:
+        return load_spec(p)
+
+
+def indicator_products(config: Any, column: str = "product") -> dict[str, str]:
+    """``{indicator: product}`` for the indicators whose filter is ``<column> = '<product>'``.
+
+    Read from the parsed filters of the engine config (sqlglot trees), so the
+    product bookkeeping follows whatever the spec declares.
+    """
+    from sqlglot import exp
+
+    out = {}
+    for source in config.sources:
+        for ind in source.indicators:
+            node = ind.part_filter("numerator")
+            if isinstance(node, exp.EQ) and isinstance(node.this, exp.Column) and node.this.name == column \
+                    and isinstance(node.expression, exp.Literal) and node.expression.is_string:
+                out[ind.code] = node.expression.this
+    return out
+
+
+def aggregate_records(out_dir: str | Path, *, spec: Any = None, manifest: dict[str, Any] | None = None,
+                      memory_limit: str = "2GB", threads: int | None = None,
+                      temp_directory: str | Path | None = None, engine: str | None = None,
+                      backend: Any = None) -> Aggregates:
+    """Aggregate the demo records under ``out_dir/raw`` with the engine, from the spec's ``sources``.
 
     Parameters
     ----------
-    records : str or Path
-        Parquet file, folder glob (``raw/records/*/*.parquet``) or list glob
-        readable by DuckDB ``read_parquet``.
-    enterprises : str or Path
-        ``enterprises.parquet``: ``enterprise_id, adcode, industry``.
-    periods : sequence of str
-        The quarters expected (``2021Q1`` ...); records of other quarters are an error.
-    indicators : sequence of str, optional
-        Indicator codes (keys of :data:`MEASURES`); default all.
-    memory_limit, threads, temp_directory
-        DuckDB settings (see :func:`connect`).
+    out_dir : str or Path
+        The demo output folder: the spec's relative source paths (``raw/records``,
+        ``raw/enterprises.parquet``) resolve against it.
+    spec : IndexSpec, optional
+        A spec with ``sources`` and ``periods``; default the shipped :data:`SOURCES_SPEC`.
+    manifest : dict, optional
+        ``records_by_quarter`` / ``records_by_product`` the generator wrote
+        (:func:`dtindex.demo.generator.read_manifest`); when given, the records
+        the engine read per product must equal them, and products no indicator
+        reads are reported as ``unused_products``.
+    memory_limit, threads, temp_directory, engine
+        Engine settings overriding the spec's ``engine`` section.
+    backend : optional
+        An open engine backend (tests share one Spark session).
 
     Returns
     -------
     Aggregates
     """
-    codes = list(indicators) if indicators is not None else list(MEASURES)
-    for c in codes:
-        check_choice("aggregate_records", "indicators", c, MEASURES)
-    chosen = {c: MEASURES[c] for c in codes}
-    if not Path(enterprises).exists():
-        raise DataError(f"{enterprises}: enterprise directory not found")
-    per_product, select = aggregation_sql(str(records), str(enterprises), chosen)
-    con = connect(memory_limit=memory_limit, threads=threads, temp_directory=temp_directory)
+    from ..engine import aggregate, engine_config, explain, open_backend
+
+    if spec is None:
+        spec, _ = load_sources_spec()
+    settings = {**(spec.engine or {}), "memory_limit": memory_limit}
+    if threads:
+        settings["threads"] = int(threads)
+    if temp_directory is not None:
+        settings["temp_directory"] = str(temp_directory)
+    config = engine_config(spec.model_copy(update={"engine": settings}), Path(out_dir), engine=engine)
+    own = backend is None
+    backend = backend or open_backend(config)
     try:
-        try:
-            con.execute(per_product)
-        except duckdb.IOException as exc:
-            raise DataError(f"{records}: cannot read the raw records: {exc}") from None
-        summary = con.execute(
-            "SELECT count(*) FILTER (WHERE adcode IS NULL) AS orphan_groups, "
-            "coalesce(sum(records) FILTER (WHERE adcode IS NULL), 0) AS orphan_records, "
-            "coalesce(sum(invalid), 0) AS invalid FROM per_product").fetchone()
-        if summary[1]:
-            ids = con.execute(
-                f"SELECT DISTINCT r.enterprise_id FROM read_parquet({_q(str(records))}, hive_partitioning = false) r "
-                f"ANTI JOIN read_parquet({_q(str(enterprises))}) e USING (enterprise_id) ORDER BY 1 LIMIT 10").fetchall()
-            raise DataError(f"{records}: {summary[1]} records belong to enterprise ids missing from {Path(enterprises).name} "
-                            f"(e.g. {', '.join(str(i[0]) for i in ids)})")
-        if summary[2]:
-            raise DataError(f"{records}: {summary[2]} records have a missing date or product, or a missing or negative "
-                            "amount or events")
-        by_q = dict(con.execute("SELECT quarter, sum(records)::BIGINT FROM per_product GROUP BY 1 ORDER BY 1").fetchall())
-        outside = [q for q in by_q if q not in periods]
+        result = aggregate(config, backend)
+        plans = explain(config, backend, with_plan=True)  # the query that ran, for release.json
+    finally:
+        if own:
+            backend.close()
+    obs = result.observations
+    values = pd.DataFrame({"adcode": obs["city"].astype(object), "industry": obs["industry"].astype(object),
+                           "quarter": obs["period"].astype(object), "indicator": obs["indicator"].astype(object),
+                           "value": obs["value"].to_numpy(dtype=np.float64)})
+    values = values.sort_values(VALUE_COLUMNS[:4], kind="stable").reset_index(drop=True)
+    sql = "\n\n".join(f"-- source {label}\n{text};" for label, text in plans.items()) + "\n"
+
+    products = indicator_products(config)
+    read = obs[obs["indicator"].isin(list(products))]
+    # each product once (two indicators may measure the same product's records)
+    first = {}
+    for code, product in products.items():
+        first.setdefault(product, code)
+    read = read[read["indicator"].isin(list(first.values()))]
+    n_rows = read["n_rows"].to_numpy(dtype=np.int64)
+    by_p = pd.Series(n_rows).groupby(read["indicator"].map(products).to_numpy()).sum()
+    by_q = pd.Series(n_rows).groupby(read["period"].to_numpy()).sum()
+    records_by_product = {p: int(by_p.get(p, 0)) for p in sorted(first)}
+    records_by_quarter = {q: int(by_q.get(q, 0)) for q in result.periods}
+    unused: dict[str, int] = {}
+    if manifest is not None:
+        written = {str(p): int(n) for p, n in manifest["records_by_product"].items()}
+        unused = {p: n for p, n in sorted(written.items()) if p not in first and n}
+        wrong = [f"{p}: read {records_by_product[p]:,}, written {written.get(p, 0):,}"
+                 for p in records_by_product if records_by_product[p] != written.get(p, 0)]
+        if wrong:
+            raise DataError(f"{Path(out_dir) / 'raw'}: the engine read other record counts than the generator wrote "
+                            f"({describe_rows(wrong)})")
+        outside = [q for q, n in manifest["records_by_quarter"].items() if n and q not in records_by_quarter]
         if outside:
-            n = sum(by_q[q] for q in outside)
-            raise DataError(f"{records}: {n} records fall in quarters outside {periods[0]}..{periods[-1]}: "
-                            f"{describe_rows(outside)}")
-        by_p = dict(con.execute("SELECT product, sum(records)::BIGINT FROM per_product GROUP BY 1 ORDER BY 1").fetchall())
-        used = {m.product for m in chosen.values()}
-        values = con.execute(select).df()
-    finally:
-        con.close()
-    values["value"] = values["value"].astype(np.float64)
-    return Aggregates(
-        values=values, n_records=int(sum(by_q.values())),
-        records_by_quarter={q: int(by_q.get(q, 0)) for q in periods},
-        records_by_product={p: int(n) for p, n in by_p.items()},
-        unused_products={p: int(n) for p, n in by_p.items() if p not in used},
-        sql=per_product.strip() + ";\n\n" + select.strip() + ";\n",
-    )
+            raise DataError(f"{Path(out_dir) / 'raw'}: records of quarters {describe_rows(outside)} are outside the "
+                            f"spec's periods {result.periods[0]}..{result.periods[-1]}")
+    version = result.engine
+    if result.engine == "duckdb":
+        import duckdb
 
+        version = f"duckdb {duckdb.__version__}"
+    return Aggregates(values=values, n_records=int(n_rows.sum()), records_by_quarter=records_by_quarter,
+                      records_by_product=records_by_product, unused_products=unused, sql=sql, log=result.log,
+                      engine=version)
 
-def enterprise_counts(enterprises: str | Path) -> pd.DataFrame:
-    """``adcode, industry, enterprises``: the enterprise directory counted per city and industry (sorted)."""
-    con = duckdb.connect()
-    try:
-        df = con.execute(
-            f"SELECT adcode, industry, count(*)::BIGINT AS enterprises FROM read_parquet({_q(str(enterprises))}) "
-            "GROUP BY ALL ORDER BY adcode, industry").df()
-        dup = con.execute(f"SELECT enterprise_id FROM read_parquet({_q(str(enterprises))}) GROUP BY 1 "
-                          "HAVING count(*) > 1 ORDER BY 1 LIMIT 10").fetchall()
-        nulls = con.execute(f"SELECT count(*) FROM read_parquet({_q(str(enterprises))}) "
-                            "WHERE enterprise_id IS NULL OR adcode IS NULL OR industry IS NULL").fetchone()[0]
-    finally:
-        con.close()
-    if dup:
-        raise DataError(f"{enterprises}: duplicate enterprise ids {', '.join(str(d[0]) for d in dup)}")
-    if nulls:
-        raise DataError(f"{enterprises}: {nulls} rows with an empty enterprise_id, adcode or industry")
-    return df

@@ -312,6 +312,8 @@ class RawData:
     records_by_quarter: dict[str, int]
     records_by_product: dict[str, int]
     files: tuple[str, ...]
+    #: ``adcode, industry, enterprises``: the generated enterprise directory counted per city and industry (sorted).
+    enterprise_counts: pd.DataFrame | None = None
 
     @property
     def records_glob(self) -> str:
@@ -411,8 +413,12 @@ def generate(out_dir: str | Path, params: GeneratorParams, *, progress: Callable
         raise
     finally:
         con.close()
+    counts = (pop.enterprises.groupby(["adcode", "industry"], sort=True).size().rename("enterprises")
+              .astype(np.int64).reset_index())
+    counts["adcode"] = counts["adcode"].astype(str).astype(object)
+    counts["industry"] = counts["industry"].astype(str).astype(object)
     return RawData(out, n_records, pop.n_enterprises, by_quarter, dict(zip(PRODUCTS, by_product.tolist())),
-                   ("enterprises.parquet", *files))
+                   ("enterprises.parquet", *files), counts)
 
 
 def read_manifest(raw_dir: str | Path) -> dict[str, Any]:

@@ -4,8 +4,9 @@ Stages (each reported to ``progress`` when it starts):
 
 1. ``generate``: :func:`dtindex.demo.generator.generate` writes ``OUT/raw``
    (Parquet records, enterprise directory, manifest).
-2. ``aggregate``: :func:`dtindex.demo.aggregate.aggregate_records` turns the
-   records into ``(adcode, industry, quarter, indicator)`` values.
+2. ``aggregate``: :func:`dtindex.demo.aggregate.aggregate_records` runs the
+   raw-record engine (:func:`dtindex.engine.aggregate`) on the ``sources`` of
+   ``specs/dti-2023-industry.yaml``: ``(adcode, industry, quarter, indicator)`` values.
 3. ``build``: the city index (``specs/dti-2023.yaml``; units = city adcodes,
    each value the sum over the city's industries) and the industry index
    (``specs/dti-2023-industry.yaml``; units = ``"<adcode>:<industry>"`` for
@@ -33,7 +34,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -44,14 +44,8 @@ from ..panel import Panel
 from ..periods import parse_period
 from ..release import RELEASE_FILE, write_release
 from ..spec.index_spec import load_spec
-from .aggregate import (
-    MEASURES,
-    Aggregates,
-    aggregate_records,
-    aggregation_sql,
-    enterprise_counts,
-)
-from .generator import MANIFEST, RawData, demo_cities, generate, industries
+from .aggregate import SOURCES_SPEC, Aggregates, aggregate_records
+from .generator import MANIFEST, RawData, demo_cities, generate, industries, read_manifest
 from .params import SIZES, GeneratorParams, params_for_size
 
 __all__ = ["SPECS", "STAGES", "DemoResult", "city_panel", "industry_panel", "run_demo", "spec_file"]
@@ -160,20 +154,15 @@ def industry_panel(values: pd.DataFrame, pairs: pd.DataFrame, cities: pd.DataFra
 
 
 # ---------------------------------------------------------------------- run
-def _load(name: str, stack: ExitStack) -> tuple[Any, Any, Path, Path]:
+def _load(name: str, stack: ExitStack, measured: set[str]) -> tuple[Any, Any, Path, Path]:
     """Spec, framework, folder and path of a shipped spec (kept on disk while ``stack`` is open)."""
     path = stack.enter_context(resources.as_file(spec_file(name)))
     spec, base_dir = load_spec(path)
     fw = spec.build_framework(base_dir)
-    missing = [c for c in fw.indicators if c not in MEASURES]
+    missing = [c for c in fw.indicators if c not in measured]
     if missing:
-        raise DataError(f"{name}: indicators {describe_rows(missing)} have no measure in dtindex.demo.aggregate.MEASURES")
+        raise DataError(f"{name}: indicators {describe_rows(missing)} are not defined in the sources of {SOURCES_SPEC}")
     return spec, fw, base_dir, path
-
-
-def _display_sql() -> str:
-    per_product, select = aggregation_sql("raw/records/*/*.parquet", "raw/enterprises.parquet", MEASURES)
-    return per_product.strip() + ";\n\n" + select.strip() + ";\n"
 
 
 def run_demo(out_dir: str | Path = "build/demo", *, size: str = "medium", seed: int | None = None,
@@ -222,15 +211,19 @@ def run_demo(out_dir: str | Path = "build/demo", *, size: str = "medium", seed: 
     t = time.perf_counter()
     periods = list(raw.records_by_quarter)
     tmp_dir = out / ".duckdb-tmp"
+    with resources.as_file(spec_file(SOURCES_SPEC)) as sources_path:
+        sources_spec, _ = load_spec(sources_path)
+        sources_sha = file_sha256(sources_path)
     try:
-        agg = aggregate_records(raw.records_glob, raw.enterprises_path, periods=periods, memory_limit=memory_limit,
+        agg = aggregate_records(out, spec=sources_spec, manifest=read_manifest(raw.path), memory_limit=memory_limit,
                                 threads=threads, temp_directory=tmp_dir)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
-    if agg.records_by_quarter != raw.records_by_quarter:
-        raise DataError(f"{raw.path}: the aggregation read {agg.records_by_quarter} records per quarter but the "
+    read_by_quarter = {q: agg.records_by_quarter.get(q, 0) for q in periods}
+    if not agg.unused_products and read_by_quarter != raw.records_by_quarter:
+        raise DataError(f"{raw.path}: the aggregation read {read_by_quarter} records per quarter but the "
                         f"generator wrote {raw.records_by_quarter}")
-    pairs = enterprise_counts(raw.enterprises_path)
+    pairs = raw.enterprise_counts
     timings["aggregate"] = time.perf_counter() - t
 
     tick("build")
@@ -238,10 +231,11 @@ def run_demo(out_dir: str | Path = "build/demo", *, size: str = "medium", seed: 
     cities = demo_cities(params)
     inds = industries()
     inputs = {f"raw:{MANIFEST}": file_sha256(raw.path / MANIFEST)}
+    measured = {i.get("code") for src in sources_spec.sources for i in src.get("indicators", [src])}
     built: dict[str, Index] = {}
     with ExitStack() as stack:
         for name, file in SPECS.items():
-            spec, fw, base_dir, path = _load(file, stack)
+            spec, fw, base_dir, path = _load(file, stack, measured)
             codes = list(fw.indicators)
             if name == "city":
                 panel = city_panel(agg.values, cities, periods, codes)
@@ -287,11 +281,13 @@ def run_demo(out_dir: str | Path = "build/demo", *, size: str = "medium", seed: 
         "tier_list": "2025",
         "unit_files": {"city": "units.csv", "industry": "industries.csv"},
         "aggregation": {
-            "engine": f"duckdb {duckdb.__version__}",
-            "measures": {code: {"product": m.product, "measure": m.measure, "unit": m.unit, "unit_en": m.unit_en}
-                         for code, m in MEASURES.items()},
-            "sql": _display_sql(),
-            "sql_paths": "relative to the demo output folder (the parent of release/)",
+            "engine": agg.engine,
+            "spec": SOURCES_SPEC,
+            "spec_sha256": sources_sha,
+            "sources": sources_spec.sources,
+            "source_paths": "relative to the demo output folder (the parent of release/)",
+            "sql": agg.sql,
+            "records_read": {"by_quarter": agg.records_by_quarter, "by_product": agg.records_by_product},
             "unused_products": agg.unused_products,
         },
     }

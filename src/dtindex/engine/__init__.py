@@ -279,6 +279,8 @@ def _aggregate_source(plan: SourcePlan, backend: Any, config: EngineConfig) -> t
         for r in records:
             if r["category"] == "out_of_period":
                 r["detail"] += f"; most frequent unreadable times: {shown}"
+    if source.lookup is not None and any(r["category"] == "null_unit" and r["n_rows"] for r in records):
+        _explain_lookup_misses(records, backend, plan)
     raise_failures(records)
 
     drop = np.zeros(len(frame), dtype=bool)
@@ -312,6 +314,25 @@ def _grouped(backend: Any, plan: SourcePlan, known: dict[str, tuple | None], sou
         return backend.grouped(plan, known, source=source)
     frame = backend.query(plan.sql(backend.dialect), source=source, **typed).reset_index(drop=True)
     return nullcontext((GroupedRows.from_frame(frame, list(known)), lambda: frame))
+def _explain_lookup_misses(records: list[dict], backend: Any, plan: SourcePlan) -> None:
+    """Add to the ``null_unit`` log lines of a source with a ``lookup`` which keys the lookup table lacks.
+
+    A record whose key has no row in the lookup table gets an empty city, so
+    it is counted under ``null_unit``; one query over the records (run on dirty
+    data only) names the missing keys and their row counts, most frequent first.
+    """
+    lk = plan.source.lookup
+    key = '"' + lk.key.replace('"', '""') + '"'
+    raw, dim = (f'"{plan.view}_{part}"' for part in ("raw", "dim"))
+    text = (f"SELECT r.{key} AS k, count(*) AS n FROM {raw} AS r LEFT JOIN {dim} AS d ON r.{key} = d.{key} "
+            f"WHERE d.{key} IS NULL GROUP BY r.{key} ORDER BY n DESC, k LIMIT 10")
+    miss = backend.query(sqlglot.transpile(text, read="duckdb", write=backend.dialect)[0], source=plan.source)
+    if not len(miss):
+        return
+    shown = format_values([("NULL" if k is None else str(k), as_int(n)) for k, n in zip(miss["k"], miss["n"])])
+    for r in records:
+        if r["category"] == "null_unit":
+            r["detail"] += f"; keys not in {lk.label}: {shown}"
 
 
 def _widen(frame: pd.DataFrame, plan: SourcePlan) -> pd.DataFrame:
@@ -646,7 +667,7 @@ def panel_from_observations(observations: pd.DataFrame, framework: Framework, co
     when any indicator has rows there. Indicators with ``empty: zero`` are 0
     on present rows without their own rows. Group columns named in the
     framework come from :func:`dtindex.regions.cities` (province, tier, ...)
-    or, for ``industry``, from the industry part of the unit.
+    or, for ``city`` and ``industry``, from the city and industry parts of the unit.
     """
     defined = {i.code: i for s in config.sources for i in s.indicators}
     needed = [*framework.indicators, *framework.denominators]
@@ -690,12 +711,14 @@ def panel_from_observations(observations: pd.DataFrame, framework: Framework, co
     for g in framework.groups:
         if g == "industry":
             per_unit = np.array(ind_of, dtype=object)
+        elif g == "city":  # the city code of "<city>:<industry>" units (roll an industry index up to cities)
+            per_unit = np.array(city_of, dtype=object)
         elif g in REGION_GROUPS:
             per_unit = np.array([("" if pd.isna(table.at[c, g]) else str(table.at[c, g])) if c in table.index else ""
                                  for c in city_of], dtype=object)
         else:
             raise SpecError(f"{source}: group column {g!r} cannot be filled from raw sources; groups available are "
-                            f"{', '.join(REGION_GROUPS)} (from the city table) and industry")
+                            f"{', '.join(REGION_GROUPS)} (from the city table), city and industry")
         groups[g] = np.tile(per_unit, n_p)
     return Panel(tuple(units_all), tuple(names), periods, values, groups, present, source)
 

@@ -531,12 +531,15 @@ def _build_log(parts: list[dict[str, np.ndarray]], lab: np.ndarray | None) -> pd
             "step": np.empty(0, np.int64),
             "rule": np.empty(0, object),
         }
+    # sorted by group, step (transform-only points, step 0, first), position -- before building the frame
+    order = np.lexsort((cat["position"], cat["step"], cat["group"]))
+    cat = {k: v[order] for k, v in cat.items()}
     side = np.full(cat["side"].size, None, dtype=object)
     side[cat["side"] == 1] = "high"
     side[cat["side"] == -1] = "low"
     step = pd.arrays.IntegerArray(cat["step"].astype(np.int64), cat["step"] == 0)
     label = lab[cat["position"]] if lab is not None else np.full(cat["position"].size, None, dtype=object)
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "position": cat["position"].astype(np.int64),
             "label": pd.Series(label, dtype=object),
@@ -545,19 +548,27 @@ def _build_log(parts: list[dict[str, np.ndarray]], lab: np.ndarray | None) -> pd
             "original": cat["original"].astype(float),
             "new": cat["new"].astype(float),
             "step": step,
-            "rule": pd.Series(cat["rule"], dtype=object),
+            "rule": pd.Series(np.asarray(cat["rule"], dtype=object), dtype=object),
         },
         columns=list(LOG_COLUMNS),
     )
-    order = np.lexsort((df["position"].to_numpy(), df["step"].fillna(0).to_numpy(), df["group"].to_numpy()))
-    return df.iloc[order].reset_index(drop=True)
 
 
 def _build_status(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    df = pd.DataFrame(rows, columns=list(STATUS_COLUMNS))
-    for col in ("pass_before", "pass_after_win", "pass_after"):
-        df[col] = df[col].astype("boolean")
-    df["n_winsorised"] = df["n_winsorised"].fillna(0).astype(np.int64)
-    df["note"] = df["note"].fillna("").astype(object)
-    df["transform"] = df["transform"].astype(object)
-    return df
+    """The status table, built column by column (one typed array each; no per-row frame construction)."""
+    data: dict[str, Any] = {}
+    for col in STATUS_COLUMNS:
+        v = [r.get(col) for r in rows]
+        if col in ("group", "n_obs"):
+            data[col] = np.array(v, dtype=np.int64)
+        elif col == "n_winsorised":
+            data[col] = np.array([0 if x is None else x for x in v], dtype=np.int64)
+        elif col.startswith("pass_"):
+            data[col] = pd.array(v, dtype="boolean")
+        elif col == "transform":
+            data[col] = pd.Series(v, dtype=object)
+        elif col == "note":
+            data[col] = pd.Series(["" if x is None else x for x in v], dtype=object)
+        else:
+            data[col] = np.array([math.nan if x is None else x for x in v], dtype=np.float64)
+    return pd.DataFrame(data, columns=list(STATUS_COLUMNS))
