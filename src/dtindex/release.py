@@ -227,12 +227,13 @@ def write_release(out_dir: str | Path, builds: Mapping[str, Any], meta: Mapping[
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        from .io.csv_text import csv_text
+        from .io.tables import write_csv
 
         for name, idx in builds.items():
             idx.write(tmp / name)
         for name, df in (extra_files or {}).items():
-            (tmp / name).write_text(csv_text(df), encoding="utf-8", newline="")  # = df.to_csv(..., lineterminator="\n")
+            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+                write_csv(fh, df)  # the bytes of df.to_csv(index=False, lineterminator="\n")
         payload = {"dtindex_version": __version__, **dict(meta or {}), "builds": list(builds)}
         (tmp / RELEASE_FILE).write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=_json) + "\n",
                                         encoding="utf-8")

@@ -1,4 +1,4 @@
-"""csv_text gives exactly the bytes of DataFrame.to_csv(index=False, lineterminator="\n")."""
+"""The one table writer (io.tables.write_csv) gives exactly the bytes of DataFrame.to_csv(index=False, lineterminator="\n")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dtindex.io.csv_text import csv_text
+import io
+
+from dtindex.io.tables import write_csv
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    buf = io.StringIO()
+    write_csv(buf, df)
+    return buf.getvalue()
 
 
 def _pandas(df: pd.DataFrame) -> str:
@@ -21,7 +29,7 @@ def _pandas(df: pd.DataFrame) -> str:
     pd.DataFrame({"a": pd.array(["x", None], dtype="string"), "b": [1.0, 2.0]}),
     pd.DataFrame({"a": [], "b": []}),
     pd.DataFrame({"step": pd.array([1, None, 3], dtype="Int64"), "side": ["high", None, "low"]}),
-    # pandas quotes these, or formats them its own way: csv_text hands them to pandas
+    # fields pandas quotes, or formats its own way
     pd.DataFrame({"a": [1, 2], "b": ["a,b", "c"]}),
     pd.DataFrame({"a": ['he said "hi"', "x"], "b": [1, 2]}),
     pd.DataFrame({"a": ["line\nbreak", "x"], "b": [1, 2]}),
