@@ -39,6 +39,11 @@ def _pandas(df: pd.DataFrame) -> str:
     pd.DataFrame({"a": ["x", 1], "b": [1, 2]}),
     pd.DataFrame({"a": [""]}),
     pd.DataFrame({"a": [1.5]}),
+    pd.DataFrame({"a": [np.nan, 1.0]}),  # one column: an empty cell is written as ""
+    pd.DataFrame({"a": pd.Categorical(["x", None, "y,z"]), "b": [1, 2, 3]}),
+    pd.DataFrame({"a": np.array([np.float64(0.1), None, 2], dtype=object), "b": [1, 2, 3]}),
+    pd.DataFrame({"a": ["carriage\rreturn", "x"], "b": [1, 2]}),
+    pd.DataFrame({"a": np.arange(70_000) / 7, "b": np.arange(70_000)}),  # more rows than one written chunk
 ])
 def test_same_text_as_pandas(df):
     assert csv_text(df) == _pandas(df)

@@ -211,13 +211,23 @@ def _parse(text: str) -> float:
 
 
 # ---------------------------------------------------------------------- writing
+_QUOTE_CHARS = (",", '"', "\r", "\n")
+_ROWS_PER_CHUNK = 65_536
+
+
 def write_csv(fh: IO[str], table: Mapping[str, Any] | Any) -> None:
     """Write ``table`` (a mapping ``column -> values`` or a pandas DataFrame) as CSV to a text handle.
 
     The bytes are those of ``DataFrame(table).to_csv(fh, index=False, lineterminator="\\n")``:
     floats in their shortest round-trip form (``0.1``, ``100.0``, ``1e-05``),
     missing values (NaN, None, pandas NA) as empty cells, other values with
-    ``str``, fields quoted only when needed. Open ``fh`` with ``newline=""``.
+    ``str``, fields quoted only when needed (a comma, a double quote or a line
+    break inside; quotes doubled). Open ``fh`` with ``newline=""``.
+
+    Each column becomes a list of cell texts at C speed (``float.__repr__`` /
+    ``int.__repr__`` mapped over the values; only object columns visit cells one
+    by one), and rows are joined in chunks of 65,536, which is about twice as
+    fast as :class:`csv.writer` on the release tables and keeps memory bounded.
     """
     if hasattr(table, "to_numpy") and hasattr(table, "columns"):  # a pandas DataFrame
         names = list(table.columns)
@@ -225,30 +235,78 @@ def write_csv(fh: IO[str], table: Mapping[str, Any] | Any) -> None:
     else:
         names = list(table)
         columns = [_cells(np.asarray(v) if not isinstance(v, np.ndarray) else v) for v in table.values()]
-    writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow(names)
-    if columns:
-        writer.writerows(zip(*columns))
+    csv.writer(fh, lineterminator="\n").writerow(names)
+    if not columns:
+        return
+    columns = [_quoted(c) for c in columns]
+    if len(columns) == 1:  # csv writes a row holding one empty field as "" (otherwise the line would be blank)
+        columns = [['""' if not c else c for c in columns[0]]]
+    n = len(columns[0])
+    for lo in range(0, n, _ROWS_PER_CHUNK):
+        part = [c[lo:lo + _ROWS_PER_CHUNK] for c in columns]
+        fh.write("\n".join(map(",".join, zip(*part))))
+        fh.write("\n")
 
 
-def _cells(values: np.ndarray) -> list:
-    if values.dtype.kind == "f":
+def _cells(values: np.ndarray) -> list[str]:
+    """Cell texts of a numpy column: floats by ``repr`` (NaN -> ""), ints by ``repr``, others by ``str``."""
+    kind = values.dtype.kind
+    if kind == "f" and values.dtype != np.float64:  # float32/16 print their own shortest form, as pandas does
         out = values.astype(str)
         out[np.isnan(values)] = ""
         return out.tolist()
-    if values.dtype.kind == "O":
-        out = values.copy()
-        out[np.equal(values, None) | (values != values)] = ""  # None and NaN
-        return out.tolist()
-    return values.tolist()
+    if kind == "f":
+        out = list(map(float.__repr__, values.tolist()))
+        missing = np.flatnonzero(np.isnan(values))
+        for i in missing.tolist():  # missing cells only
+            out[i] = ""
+        return out
+    if kind in "iu":
+        return list(map(int.__repr__, values.tolist()))
+    if kind == "U":
+        return values.tolist()
+    return list(map(_text, values.tolist()))
 
 
-def _frame_column(series) -> list:
-    if series.dtype.kind == "f" and isinstance(series.dtype, np.dtype):
+def _text(value: Any) -> str:
+    """One cell as :class:`csv.writer` writes it (None and NaN -> "", floats by ``repr``, else ``str``)."""
+    if value.__class__ is str:
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if value != value else float.__repr__(value)
+    return "" if value != value else str(value)
+
+
+def _frame_column(series) -> list[str]:
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
         return _cells(series.to_numpy())
-    out = np.array(series.to_numpy(dtype=object), dtype=object)
-    out[series.isna().to_numpy()] = ""
-    return out.tolist()
+    if str(dtype) == "str" or (str(dtype) == "category" and str(dtype.categories.dtype) == "str"):
+        out = series.to_numpy(dtype=object, na_value="")  # strings, missing -> ""
+        return out.tolist()
+    out = np.array(series.to_numpy(dtype=object), dtype=object)  # a copy: never write into the frame's buffer
+    out[series.isna().to_numpy()] = None
+    return list(map(_text, out.tolist()))
+
+
+def _quoted(cells: list[str]) -> list[str]:
+    """Cells as :class:`csv.writer` (QUOTE_MINIMAL) writes them: a cell holding a comma, a double quote or a
+    line-break character goes through the csv module itself, so its quoting rules apply exactly."""
+    joined = "\x00".join(cells)
+    if not any(ch in joined for ch in _QUOTE_CHARS):
+        return cells
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+
+    def one(cell: str) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([cell, ""])  # two fields, so that csv's single-empty-field rule cannot apply
+        return buf.getvalue()[:-2]
+
+    return [one(c) if any(ch in c for ch in _QUOTE_CHARS) else c for c in cells]
 
 
 def file_sha256(path: str | Path) -> str:
