@@ -53,3 +53,43 @@ def test_load_errors(tmp_path):
         Release.load(tmp_path)
     with pytest.raises(DataError, match="missing scores.csv"):
         BuildResult.load(tmp_path)
+
+
+def _pivot_reference(b: BuildResult, code: str, what: str) -> pd.DataFrame:
+    """The wide table by scanning and pivoting the long table (what table() did before the cube)."""
+    df, col = (b.scores, "value") if what == "scores" else (b.ranks, "rank")
+    wide = df[df["iCode"] == code].pivot(index="uCode", columns="Time", values=col)
+    periods = [p for p in b.period_labels if p in wide.columns] or list(wide.columns)
+    wide = wide.reindex(index=pd.Index(b.units, name="uCode"), columns=periods).astype(float)
+    wide.columns = [c or "value" for c in wide.columns]
+    wide.columns.name = None
+    return wide
+
+
+def test_wide_tables_from_the_cube_equal_the_pivot(idx, tmp_path):
+    b = Release.load(write_release(tmp_path / "rel", {"city": idx}))["city"]
+    # a node without its last period, a missing score, a rank row of a unit without scores
+    s = b.scores
+    drop = (s["iCode"] == "cloud") & (s["Time"] == b.period_labels[-1])
+    s = s[~drop].copy()
+    s.loc[s.index[3], "value"] = np.nan
+    r = pd.concat([b.ranks, pd.DataFrame({"uCode": ["ghost"], "Time": [b.period_labels[0]], "iCode": ["DTI"], "rank": [1]})])
+    edited = BuildResult(b.name, b.path, b.framework, s, r, b.weights_frame, b.recipe_data)
+    for build in (b, edited):
+        for code in [n.code for n in build.framework.nodes]:
+            for what in ("scores", "ranks"):
+                pd.testing.assert_frame_equal(build.table(code, what=what), _pivot_reference(build, code, what),
+                                              check_exact=True)
+    assert list(edited.table("cloud").columns) == list(b.period_labels[:-1])
+
+
+def test_wide_table_of_a_cross_section_and_of_duplicate_rows(idx, tmp_path):
+    b = Release.load(write_release(tmp_path / "rel", {"city": idx}))["city"]
+    one = b.scores[b.scores["Time"] == b.period_labels[0]].assign(Time="")
+    cross = BuildResult(b.name, b.path, b.framework, one, b.ranks, b.weights_frame, {**b.recipe_data, "periods": []})
+    assert list(cross.table("DTI").columns) == ["value"]
+    pd.testing.assert_frame_equal(cross.table("DTI"), _pivot_reference(cross, "DTI", "scores"), check_exact=True)
+    dup = BuildResult(b.name, b.path, b.framework, pd.concat([b.scores, b.scores.iloc[:1]]), b.ranks,
+                      b.weights_frame, b.recipe_data)
+    with pytest.raises(ValueError, match="duplicate"):
+        dup.table(b.scores["iCode"].iloc[0])

@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ class BuildResult:
     def period_labels(self) -> tuple[str, ...]:
         return tuple(self.recipe_data.get("periods") or [""])
 
-    @property
+    @cached_property
     def units(self) -> tuple[str, ...]:
         return tuple(pd.unique(self.scores["uCode"]))
 
@@ -123,18 +124,66 @@ class BuildResult:
         return wide
 
     def table(self, code: str | None = None, *, what: str = "scores") -> pd.DataFrame:
-        """Wide table of one node: rows = units (in file order), columns = periods."""
+        """Wide table of one node: rows = units (in file order), columns = periods.
+
+        The periods are those of the recipe that the node has rows for (in the
+        recipe's order), else the node's own period labels sorted. The long table
+        is laid out once per build as a node x unit x period array, so that the
+        report's hundred-odd tables each cost a slice instead of a scan and a pivot.
+        """
         code = code or self.root
         self.framework[code]
+        cube = self._cube(what)
+        if cube is None or code not in cube.codes:  # duplicate rows, or no rows: the pivot says what is wrong
+            return self._pivot(code, what)
+        c = cube.codes[code]
+        present = [t for t, j in cube.times.items() if cube.present[c, j]]
+        periods = [p for p in self.period_labels if p in present] or sorted(present)
+        data = cube.values[c][:, [cube.times[p] for p in periods]]
+        return pd.DataFrame(data, index=pd.Index(self.units, name="uCode"), columns=[p or "value" for p in periods])
+
+    def _cube(self, what: str) -> "_Cube | None":
+        cubes = self.__dict__.setdefault("_cubes", {})  # per-instance cache (the dataclass is frozen)
+        if what not in cubes:
+            df = self.scores if what == "scores" else self.ranks
+            cubes[what] = _Cube.of(df, "value" if what == "scores" else "rank", self.units)
+        return cubes[what]
+
+    def _pivot(self, code: str, what: str) -> pd.DataFrame:
         df = self.scores if what == "scores" else self.ranks
         col = "value" if what == "scores" else "rank"
-        sub = df[df["iCode"] == code]
-        wide = sub.pivot(index="uCode", columns="Time", values=col)
+        wide = df[df["iCode"] == code].pivot(index="uCode", columns="Time", values=col)
         periods = [p for p in self.period_labels if p in wide.columns] or list(wide.columns)
         wide = wide.reindex(index=pd.Index(self.units, name="uCode"), columns=periods).astype(float)
         wide.columns = [c or "value" for c in wide.columns]
         wide.columns.name = None
         return wide
+
+
+@dataclass(frozen=True, eq=False)
+class _Cube:
+    """A long (uCode, Time, iCode, value) table as a dense node x unit x period float array (NaN = no row)."""
+
+    codes: dict[str, int]
+    times: dict[str, int]
+    values: np.ndarray
+    present: np.ndarray  # node x period: the node has a row for the period (for any unit)
+
+    @classmethod
+    def of(cls, df: pd.DataFrame, col: str, units: tuple[str, ...]) -> "_Cube | None":
+        c, codes = pd.factorize(df["iCode"], sort=False)
+        t, times = pd.factorize(df["Time"], sort=False)
+        u = pd.Index(units).get_indexer(df["uCode"])
+        nc, nt, nu = len(codes), len(times), len(units)
+        present = np.zeros((nc, nt), dtype=bool)
+        present[c, t] = True
+        ok = u >= 0
+        key = (c[ok].astype(np.int64) * nu + u[ok]) * nt + t[ok]
+        if len(np.unique(key)) != len(key):
+            return None
+        values = np.full((nc, nu, nt), np.nan)
+        values[c[ok], u[ok], t[ok]] = df[col].to_numpy(dtype=float, na_value=np.nan)[ok]
+        return cls({str(k): i for i, k in enumerate(codes)}, {str(k): j for j, k in enumerate(times)}, values, present)
 
 
 @dataclass(frozen=True, eq=False)

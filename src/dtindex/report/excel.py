@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -111,11 +112,22 @@ def _column(ws: Worksheet, col: int, values: tuple | list, fmt: NumberFormat, la
         cell = _put(ws, 3 + i, col, fmt.excel_value(v, lang))
         cell.number_format = code
         if fills is not None and fills[i] is not None:
-            cell.fill = PatternFill(fill_type="solid", fgColor=fills[i].lstrip("#").upper())
-            cell.font = Font(color=ink_for(fills[i]).lstrip("#").upper())
+            cell.fill = _fill(fills[i])
+            cell.font = _ink(ink_for(fills[i]))
         elif directions is not None and directions[i] in ("up", "down"):
-            cell.font = Font(color=(up if directions[i] == "up" else down).lstrip("#").upper())
+            cell.font = _ink(up if directions[i] == "up" else down)
     return fmt.texts(values, lang)
+
+
+@lru_cache(maxsize=512)
+def _fill(colour: str) -> PatternFill:
+    """One solid fill object per colour (heat-table cells share it; openpyxl stores each style once)."""
+    return PatternFill(fill_type="solid", fgColor=colour.lstrip("#").upper())
+
+
+@lru_cache(maxsize=512)
+def _ink(colour: str) -> Font:
+    return Font(color=colour.lstrip("#").upper())
 
 
 def _widths(ws: Worksheet, texts_per_column: list[list[str]]) -> None:
