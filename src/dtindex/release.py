@@ -139,8 +139,11 @@ class BuildResult:
         c = cube.codes[code]
         present = [t for t, j in cube.times.items() if cube.present[c, j]]
         periods = [p for p in self.period_labels if p in present] or sorted(present)
-        data = cube.values[c][:, [cube.times[p] for p in periods]]
-        return pd.DataFrame(data, index=pd.Index(self.units, name="uCode"), columns=[p or "value" for p in periods])
+        # column-major, as the pivot lays a frame out: column sums then add up in the same order
+        data = np.ascontiguousarray(cube.values[c][:, [cube.times[p] for p in periods]])  # row-major, as the pivot's
+        # copy=False keeps that layout (pandas would copy it column-major), so sums add up in the same order
+        return pd.DataFrame(data, index=pd.Index(self.units, name="uCode"), columns=[p or "value" for p in periods],
+                            copy=False)
 
     def _cube(self, what: str) -> "_Cube | None":
         cubes = self.__dict__.setdefault("_cubes", {})  # per-instance cache (the dataclass is frozen)
