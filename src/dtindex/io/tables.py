@@ -256,11 +256,12 @@ def _cells(values: np.ndarray) -> list[str]:
         out[np.isnan(values)] = ""
         return out.tolist()
     if kind == "f":
-        out = list(map(float.__repr__, values.tolist()))
-        missing = np.flatnonzero(np.isnan(values))
-        for i in missing.tolist():  # missing cells only
-            out[i] = ""
-        return out
+        missing = np.isnan(values)
+        if not missing.any():
+            return list(map(float.__repr__, values.tolist()))
+        out = np.full(len(values), "", dtype=object)
+        out[~missing] = list(map(float.__repr__, values[~missing].tolist()))
+        return out.tolist()
     if kind in "iu":
         return list(map(int.__repr__, values.tolist()))
     if kind == "U":
