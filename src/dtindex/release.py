@@ -139,9 +139,9 @@ class BuildResult:
         c = cube.codes[code]
         present = [t for t, j in cube.times.items() if cube.present[c, j]]
         periods = [p for p in self.period_labels if p in present] or sorted(present)
-        # column-major, as the pivot lays a frame out: column sums then add up in the same order
-        data = np.ascontiguousarray(cube.values[c][:, [cube.times[p] for p in periods]])  # row-major, as the pivot's
-        # copy=False keeps that layout (pandas would copy it column-major), so sums add up in the same order
+        # a row-major units x periods array, as the pivot lays its frame out; copy=False keeps that layout
+        # (pandas would copy it column-major), so column sums add up in the same order, bit for bit
+        data = np.ascontiguousarray(cube.values[c][:, [cube.times[p] for p in periods]])
         return pd.DataFrame(data, index=pd.Index(self.units, name="uCode"), columns=[p or "value" for p in periods],
                             copy=False)
 
@@ -177,6 +177,8 @@ class _Cube:
         c, codes = pd.factorize(df["iCode"], sort=False)
         t, times = pd.factorize(df["Time"], sort=False)
         u = pd.Index(units).get_indexer(df["uCode"])
+        if (c < 0).any() or (t < 0).any():  # a missing node code or period label: the pivot handles it
+            return None
         nc, nt, nu = len(codes), len(times), len(units)
         present = np.zeros((nc, nt), dtype=bool)
         present[c, t] = True

@@ -55,3 +55,11 @@ def test_same_text_as_pandas(df):
 def test_same_text_as_pandas_on_random_tables(rows):
     df = pd.DataFrame(rows, columns=["value", "n", "label"]).astype({"value": np.float64, "n": np.int64})
     assert csv_text(df) == _pandas(df)
+
+
+def test_missing_values_of_every_kind_in_a_mapping_are_empty_cells():
+    # columns given as a mapping of object arrays: None, NaN, pandas NA and NaT are all empty cells
+    cols = {"a": np.array([None, np.nan, pd.NA, pd.NaT, "x", 2], dtype=object), "b": np.arange(6)}
+    buf = io.StringIO()
+    write_csv(buf, cols)
+    assert buf.getvalue() == pd.DataFrame(cols).to_csv(index=False, lineterminator="\n") == "a,b\n,0\n,1\n,2\n,3\nx,4\n2,5\n"

@@ -277,7 +277,13 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float):
         return "" if value != value else float.__repr__(value)
-    return "" if value != value else str(value)
+    try:
+        missing = bool(value != value)  # NaT
+    except TypeError:  # pandas NA: its comparisons are NA
+        missing = True
+    except ValueError:  # an array-like cell: written with str, as csv would
+        missing = False
+    return "" if missing else str(value)
 
 
 def _frame_column(series) -> list[str]:
