@@ -44,6 +44,7 @@ def aggregate_cmd(spec, engine, master, periods, out) -> None:
     from ..cli import console, library_errors, stage_progress
     from ..engine import aggregate
     from ..io.atomic import atomic_write
+    from ..io.tables import write_csv
 
     with library_errors(), stage_progress("aggregate", ("aggregate",)) as tick:
         tick("aggregate")
@@ -52,7 +53,7 @@ def aggregate_cmd(spec, engine, master, periods, out) -> None:
         out_dir = Path(out)
         for name, frame in (("observations.csv", result.observations), ("build_log.csv", result.log)):
             with atomic_write(out_dir / name) as fh:
-                frame.to_csv(fh, index=False, lineterminator="\n")
+                write_csv(fh, frame)
     for line in result.messages():
         console.print(f"Note: {escape(line)}", highlight=False, soft_wrap=True)
     console.print(f"{len(result.observations):,} observations ({result.engine}) written to [bold]{escape(out)}[/]",

@@ -35,7 +35,7 @@ def evaluate(ratings, framework, grades, grade_scores, operator, out) -> None:
     """Memberships from the share of raters per grade, evaluated up the framework with B = A ∘ R."""
     from ..cli import CliError, _framework_for, library_errors
     from ..io.atomic import atomic_write
-    from ..io.tables import read_table
+    from ..io.tables import read_table, write_csv
     from ..methods.fuzzy import fuzzy_hierarchy, membership_from_ratings
 
     labels = [g.strip() for g in grades.split(",") if g.strip()]
@@ -75,5 +75,5 @@ def evaluate(ratings, framework, grades, grade_scores, operator, out) -> None:
     Console().print(t)
     if out:
         with atomic_write(Path(out)) as fh:
-            res.drop(columns="level").to_csv(fh, index=False, lineterminator="\n")
+            write_csv(fh, res.drop(columns="level"))
         Console().print(f"written: {out}")

@@ -67,6 +67,7 @@ def report(spec, responses, weights, out, lang, sheet, bom) -> None:
 def screen_cmd(spec, responses, out, sheet) -> None:
     """Apply the questionnaire's screening rules to RESPONSES and print the funnel."""
     from ..io.atomic import atomic_write
+    from ..io.tables import write_csv
     from ..survey.imports import read_responses
     from ..survey.screening import screen
     from ..survey.spec import load_questionnaire
@@ -77,7 +78,7 @@ def screen_cmd(spec, responses, out, sheet) -> None:
         if out:
             for name, frame in (("screening_log.csv", result.log), ("funnel.csv", result.funnel)):
                 with atomic_write(Path(out) / name) as fh:
-                    fh.write(frame.to_csv(index=False, lineterminator="\n"))
+                    write_csv(fh, frame)
     _print_funnel(result.funnel)
 
 

@@ -36,6 +36,8 @@ import pandas as pd
 
 from .. import regions
 from ..errors import SpecError
+from ..io.atomic import atomic_write
+from ..io.tables import write_csv
 from ..future.taxonomy import AI_SUBFIELD, AI_TRACKS, FIELDS, SUBFIELDS, subfields_of
 
 __all__ = ["StartupParams", "StartupData", "generate_startups", "startup_params_for_size", "STARTUP_SIZES"]
@@ -258,7 +260,8 @@ def generate_startups(out_dir: str | Path, params: StartupParams | None = None,
             tmp.replace(out / f"{name}.parquet")
     finally:
         con.close()
-    env.to_csv(out / "environment.csv", index=False, lineterminator="\n")
+    with atomic_write(out / "environment.csv") as fh:
+        write_csv(fh, env)
     manifest = {"synthetic": True, "generator": "dtindex.demo.startups", "params": p.to_dict(),
                 "rows": {"registry": len(registry), "financing": len(financing), "patents": len(patents),
                          "cities": len(cities)},

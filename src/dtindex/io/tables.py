@@ -10,7 +10,7 @@ standard library's :mod:`csv` module (Excel through pandas/openpyxl) into a
 :class:`TextTable` of numpy text columns, so that a build from CSV tables needs
 no pandas; :func:`read_table` gives the same cells as a pandas DataFrame for
 code that works with frames. :func:`write_csv` writes columns (or a DataFrame)
-exactly as ``DataFrame.to_csv(index=False)`` would, byte for byte.
+exactly as ``DataFrame.to_csv(index=False)`` would, byte for byte (:func:`csv_text` returns that text).
 """
 
 from __future__ import annotations
@@ -246,6 +246,13 @@ def write_csv(fh: IO[str], table: Mapping[str, Any] | Any) -> None:
         part = [c[lo:lo + _ROWS_PER_CHUNK] for c in columns]
         fh.write("\n".join(map(",".join, zip(*part))))
         fh.write("\n")
+
+
+def csv_text(table: Mapping[str, Any] | Any) -> str:
+    """The text :func:`write_csv` writes, as a string (for HTTP bodies and writers that add a BOM first)."""
+    buf = io.StringIO()
+    write_csv(buf, table)
+    return buf.getvalue()
 
 
 def _cells(values: np.ndarray) -> list[str]:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.atomic import atomic_write
+from ..io.tables import write_csv
 from .spec import Questionnaire, load_questionnaire
 
 SIZE_SHARES = [24.0, 38.5, 29.1, 7.4, 0.9]
@@ -307,6 +308,6 @@ def _write_run_files(analysis, out: Path, *, bom: bool = False) -> list[Path]:
         with atomic_write(out / name) as fh:
             if bom:
                 fh.write("\ufeff")
-            fh.write(frame.to_csv(index=False, lineterminator="\n"))
+            write_csv(fh, frame)
         written.append(out / name)
     return written

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..io.atomic import atomic_write
+from ..io.tables import csv_text
 from .report import Section, report_json
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -23,7 +24,7 @@ def write_tables_csv(sections: list[Section], out_dir: str | Path, *, bom: bool 
     for s in sections:
         for tb in s.tables:
             p = out_dir / f"{_BAD_SHEET.sub('_', tb.name)}.csv"
-            text = tb.frame.to_csv(index=False, lineterminator="\n")
+            text = csv_text(tb.frame)
             with atomic_write(p) as fh:
                 if bom:
                     fh.write("\ufeff")

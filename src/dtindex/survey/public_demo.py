@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.atomic import atomic_write
+from ..io.tables import write_csv
 from .spec import Questionnaire, load_questionnaire
 
 N_VALID = 5796
@@ -215,7 +216,7 @@ def run_public_demo(out_dir: str | Path, *, seed: int = 2024, lang: str = "zh", 
     export = to_export(generate(seed), spec)
     path = out / "responses_SYNTHETIC.csv"
     with atomic_write(path) as fh:
-        fh.write(export.to_csv(index=False, lineterminator="\n"))
+        write_csv(fh, export)
     analysis = analyse(spec, path, margins=example_dir() / "census2020_margins.csv")
     sections = build_report(analysis, lang=lang)
     files = [path, *write_report_files(analysis, sections, out, stem="public_survey_SYNTHETIC", lang=lang, bom=bom)]

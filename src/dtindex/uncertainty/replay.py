@@ -38,7 +38,7 @@ import pandas as pd
 from ..errors import DataError, DtindexError, describe_rows
 from ..index import Index
 from ..io.atomic import atomic_write
-from ..io.tables import MISSING_TOKENS, read_table, to_numbers
+from ..io.tables import MISSING_TOKENS, read_table, to_numbers, write_csv
 from ..methods.normalise import make_normaliser
 from ..spec.framework import Framework
 from ..spec.shorthand import aggregate_changes, normalise_changes
@@ -192,7 +192,7 @@ def write_ranks(ranks: pd.DataFrame, out_dir: str | Path, *, name: str = "ranks.
     with atomic_write(path) as fh:
         if bom:
             fh.write("\ufeff")
-        ranks.to_csv(fh, index=False, lineterminator="\n")
+        write_csv(fh, ranks)
     return path
 
 

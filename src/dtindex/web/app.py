@@ -29,6 +29,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from ..errors import DtindexError
+from ..io.tables import csv_text
 from . import pages as PG
 from . import params as P
 from . import queries as Q
@@ -256,7 +257,7 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
         if ext == "csv":
             bom = P.choice("bom", q.get("bom") or "0", ("0", "1")) == "1"
             frame = await run_in_threadpool(Q.ranking_frame, view, **kw)
-            body = frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig" if bom else "utf-8")
+            body = csv_text(frame).encode("utf-8-sig" if bom else "utf-8")
             media = "text/csv; charset=utf-8"
         else:
             body = await run_in_threadpool(_excel_bytes, PG.rankings_report(view, kw, lang))
