@@ -101,3 +101,15 @@ def test_clothing_example_main_factor_operator_reproduces_printed_output():
     r2 = fuzzy_evaluate(Rc, [0.4, 0.35, 0.15, 0.1], operator="M(^,v)", grades=grades)
     np.testing.assert_allclose(r2.raw.to_numpy(), [0.35, 0.4, 0.2, 0.1])
     assert r2.grade == "较欢迎"
+
+
+def test_lecture_clothing_example_normalised_output():
+    # "第七讲 模糊综合评价法" lecture notes, Example 1 (顾客对某种衣服的欢迎程度), as stored at
+    # https://m.wenku365.com/p-43535473.html: factors 花色, 样式, 价格, 耐用度, 舒适度 with
+    # W = (0.1, 0.1, 0.15, 0.3, 0.35); grades 很欢迎, 欢迎, 一般, 不欢迎; composition ∧-∨ (M(^,v)).
+    # Printed: B = (0.35, 0.30, 0.30, 0.15), sum 1.1, normalised B = (0.32, 0.27, 0.27, 0.14) (2 decimals).
+    Rc = [[0.2, 0.5, 0.3, 0.0], [0.1, 0.3, 0.5, 0.1], [0.0, 0.1, 0.6, 0.3], [0.0, 0.4, 0.5, 0.1], [0.5, 0.3, 0.2, 0.0]]
+    res = fuzzy_evaluate(Rc, [0.1, 0.1, 0.15, 0.3, 0.35], operator="M(^,v)", grades=["很欢迎", "欢迎", "一般", "不欢迎"])
+    np.testing.assert_allclose(res.raw.to_numpy(), [0.35, 0.30, 0.30, 0.15])
+    np.testing.assert_allclose(res.b.to_numpy().round(2), [0.32, 0.27, 0.27, 0.14])
+    assert res.grade == "很欢迎"
