@@ -14,7 +14,7 @@ from dtindex.errors import DataError, SpecError
 from dtindex.methods.fuzzy import fuzzy_evaluate, fuzzy_hierarchy, membership_from_ratings, membership_from_values
 
 DEMO = Path(__file__).parents[2] / "src" / "dtindex" / "examples" / "dti-mini" / "spec.yaml"
-# hand computations (no published worked example with its numbers was found in the sources available here)
+# hand computations for M(.,+); a printed worked example for M(^,v) is at the end of this file
 A = [0.4, 0.3, 0.2, 0.1]
 R = np.array([[0.5, 0.3, 0.2, 0.0], [0.2, 0.4, 0.3, 0.1], [0.1, 0.3, 0.5, 0.1], [0.0, 0.2, 0.4, 0.4]])
 
@@ -83,3 +83,33 @@ def test_fuzzy_evaluate_command(tmp_path):
     bad = CliRunner().invoke(main, ["fuzzy", "evaluate", str(tmp_path / "r.csv"), "--framework", str(DEMO),
                                     "--grades", "优,良,中,差", "--scores", "95,85"])
     assert bad.exit_code == 1 and "--scores gives 2 numbers for 4 grades" in bad.output
+
+
+def test_clothing_example_main_factor_operator_reproduces_printed_output():
+    # Worked example "服装评判" (Example8_4), as printed with its MATLAB output on
+    # https://e-com-net.com/article/1276296104417181696.htm (a Chinese mathematical-modelling text's example;
+    # the book it comes from is not verified here). Factors 花色, 式样, 耐穿程度, 价格; grades 很欢迎, 较欢迎,
+    # 不太欢迎, 不欢迎; operator "主因素决定型" = M(^,v). Printed results (unnormalised B):
+    #   A1 = (0.1, 0.2, 0.3, 0.4)    -> B1 = (0.2, 0.3, 0.4, 0.1)   -> 不太欢迎
+    #   A2 = (0.4, 0.35, 0.15, 0.1)  -> B2 = (0.35, 0.4, 0.2, 0.1)  -> 较欢迎
+    # This checks M(^,v) only; no printed M(.,+) result with traceable numbers was found in the time available.
+    Rc = [[0.2, 0.5, 0.2, 0.1], [0.7, 0.2, 0.1, 0.0], [0.0, 0.4, 0.5, 0.1], [0.2, 0.3, 0.5, 0.0]]
+    grades = ["很欢迎", "较欢迎", "不太欢迎", "不欢迎"]
+    r1 = fuzzy_evaluate(Rc, [0.1, 0.2, 0.3, 0.4], operator="M(^,v)", grades=grades)
+    np.testing.assert_allclose(r1.raw.to_numpy(), [0.2, 0.3, 0.4, 0.1])
+    assert r1.grade == "不太欢迎"
+    r2 = fuzzy_evaluate(Rc, [0.4, 0.35, 0.15, 0.1], operator="M(^,v)", grades=grades)
+    np.testing.assert_allclose(r2.raw.to_numpy(), [0.35, 0.4, 0.2, 0.1])
+    assert r2.grade == "较欢迎"
+
+
+def test_lecture_clothing_example_normalised_output():
+    # "第七讲 模糊综合评价法" lecture notes, Example 1 (顾客对某种衣服的欢迎程度), as stored at
+    # https://m.wenku365.com/p-43535473.html: factors 花色, 样式, 价格, 耐用度, 舒适度 with
+    # W = (0.1, 0.1, 0.15, 0.3, 0.35); grades 很欢迎, 欢迎, 一般, 不欢迎; composition ∧-∨ (M(^,v)).
+    # Printed: B = (0.35, 0.30, 0.30, 0.15), sum 1.1, normalised B = (0.32, 0.27, 0.27, 0.14) (2 decimals).
+    Rc = [[0.2, 0.5, 0.3, 0.0], [0.1, 0.3, 0.5, 0.1], [0.0, 0.1, 0.6, 0.3], [0.0, 0.4, 0.5, 0.1], [0.5, 0.3, 0.2, 0.0]]
+    res = fuzzy_evaluate(Rc, [0.1, 0.1, 0.15, 0.3, 0.35], operator="M(^,v)", grades=["很欢迎", "欢迎", "一般", "不欢迎"])
+    np.testing.assert_allclose(res.raw.to_numpy(), [0.35, 0.30, 0.30, 0.15])
+    np.testing.assert_allclose(res.b.to_numpy().round(2), [0.32, 0.27, 0.27, 0.14])
+    assert res.grade == "很欢迎"
