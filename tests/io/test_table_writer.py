@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import io
 
+from dtindex.io import tables
 from dtindex.io.tables import write_csv
 
 
@@ -63,3 +64,50 @@ def test_missing_values_of_every_kind_in_a_mapping_are_empty_cells():
     buf = io.StringIO()
     write_csv(buf, cols)
     assert buf.getvalue() == pd.DataFrame(cols).to_csv(index=False, lineterminator="\n") == "a,b\n,0\n,1\n,2\n,3\nx,4\n2,5\n"
+
+
+# ---------------------------------------------------------------------- long float columns (printed by DuckDB)
+def test_long_float_columns_with_missing_and_special_values_match_pandas():
+    rng = np.random.default_rng(11)
+    n = tables.FAST_TEXT_MIN + 5_000
+    v = rng.normal(0, 1, n) * 10.0 ** rng.integers(-12, 20, n)
+    v[::97] = np.nan
+    v[1::101] = np.inf
+    v[2::103] = -np.inf
+    v[3::107] = -0.0
+    v[4::109] = np.round(v[4::109])
+    df = pd.DataFrame({"value": v, "label": np.where(np.arange(n) % 2 == 0, "a", "b,c")})
+    assert csv_text(df) == _pandas(df)
+    assert tables._float_connection()  # the fast path was taken: DuckDB passed the probe
+
+
+def test_duckdb_texts_of_random_doubles_are_python_reprs():
+    # every bit pattern class: random 64-bit words (all exponents, subnormals), scaled normals,
+    # integers, and all powers of two and ten a double holds
+    rng = np.random.default_rng(20261204)
+    words = rng.integers(0, 2**63 - 1, 400_000, dtype=np.int64).view(np.float64)
+    values = np.concatenate([words[np.isfinite(words)], -words[np.isfinite(words)][:50_000],
+                             rng.normal(0, 1, 200_000) * 10.0 ** rng.integers(-30, 30, 200_000),
+                             np.round(rng.normal(0, 1e7, 50_000)), 2.0 ** np.arange(-1074, 1024),
+                             10.0 ** np.arange(-323, 309)])
+    con = tables._float_connection()
+    assert con
+    assert tables._duckdb_texts(con, values) == list(map(float.__repr__, values.tolist()))
+
+
+def test_repr_is_used_when_duckdb_prints_differently(monkeypatch):
+    monkeypatch.setattr(tables, "_duckdb_floats", None)
+    monkeypatch.setattr(tables, "_duckdb_texts", lambda con, values: ["%.6g" % x for x in values.tolist()])
+    values = np.arange(tables.FAST_TEXT_MIN) / 3
+    assert tables._float_texts(values) == list(map(float.__repr__, values.tolist()))
+    assert tables._duckdb_floats is False  # decided once: repr from now on in this process
+
+
+def test_long_integer_columns_match_pandas():
+    n = tables.FAST_TEXT_MIN + 1
+    rng = np.random.default_rng(5)
+    big = rng.integers(-2**63, 2**63 - 1, n, dtype=np.int64)
+    big[:2] = [-2**63, 2**63 - 1]
+    df = pd.DataFrame({"i64": big, "u64": big.view(np.uint64), "i8": big.astype(np.int8),
+                       "i32": big.astype(np.int32), "x": np.arange(n) / 9})
+    assert csv_text(df) == _pandas(df)
