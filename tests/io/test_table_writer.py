@@ -111,3 +111,33 @@ def test_long_integer_columns_match_pandas():
     df = pd.DataFrame({"i64": big, "u64": big.view(np.uint64), "i8": big.astype(np.int8),
                        "i32": big.astype(np.int32), "x": np.arange(n) / 9})
     assert csv_text(df) == _pandas(df)
+
+
+# ---------------------------------------------------------------------- index and float_format (the to_csv options used)
+@pytest.mark.parametrize("df", [
+    pd.DataFrame({"a": [0.5, np.nan], "b": [1, 2]}, index=pd.Index(["x", "y,z"], name="var")),
+    pd.DataFrame({"a": [0.5, np.nan], "b": [1, 2]}, index=["x", "y"]),  # unnamed: an empty header field
+    pd.DataFrame({"a": [1.0, 2.0]}, index=pd.MultiIndex.from_tuples([("p", 1), ("q", 2)], names=["k", None])),
+    pd.DataFrame({"a": []}, index=pd.Index([], name="i")),
+])
+def test_index_is_written_as_pandas_writes_it(df):
+    buf = io.StringIO()
+    write_csv(buf, df, index=True)
+    assert buf.getvalue() == df.to_csv(lineterminator="\n")
+
+
+@pytest.mark.parametrize("fmt", ["%.10g", "%.3f", "%.2e"])
+def test_float_format_is_applied_as_pandas_applies_it(fmt):
+    n = tables.FAST_TEXT_MIN + 3  # the long-column path too
+    v = np.random.default_rng(2).normal(0, 1e3, n)
+    v[::7] = np.nan
+    v[1] = np.inf
+    df = pd.DataFrame({"x": v, "n": np.arange(n), "s": ["a"] * n,
+                       "o": np.array([0.1] * (n - 1) + [None], dtype=object)})
+    buf = io.StringIO()
+    write_csv(buf, df, float_format=fmt)
+    assert buf.getvalue() == df.to_csv(index=False, lineterminator="\n", float_format=fmt)
+    small = df.head(5)
+    buf = io.StringIO()
+    write_csv(buf, small, float_format=fmt)
+    assert buf.getvalue() == small.to_csv(index=False, lineterminator="\n", float_format=fmt)

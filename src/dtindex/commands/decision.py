@@ -53,6 +53,7 @@ def _matrix(path: str):
 
 def _print(df, title: str, out: str | None) -> None:
     from ..io.atomic import atomic_write
+    from ..io.tables import write_csv
 
     t = Table(title=title)
     t.add_column(df.index.name or "")
@@ -63,7 +64,7 @@ def _print(df, title: str, out: str | None) -> None:
     Console().print(t)
     if out:
         with atomic_write(Path(out)) as fh:
-            df.to_csv(fh, lineterminator="\n")
+            write_csv(fh, df, index=True)
         Console().print(f"written: {out}")
 
 

@@ -15,12 +15,13 @@ OUT_HELP = "Output folder for the CSV files (created if needed)."
 
 def _write(df, out: str, name: str, bom: bool) -> Path:
     from ..io.atomic import atomic_write
+    from ..io.tables import write_csv
 
     path = Path(out) / name
     with atomic_write(path) as fh:
         if bom:
             fh.write("\ufeff")
-        df.to_csv(fh, index=False, lineterminator="\n", float_format="%.10g")
+        write_csv(fh, df, float_format="%.10g")
     return path
 
 

@@ -215,7 +215,8 @@ _QUOTE_CHARS = (",", '"', "\r", "\n")
 _ROWS_PER_CHUNK = 65_536
 
 
-def write_csv(fh: IO[str], table: Mapping[str, Any] | Any) -> None:
+def write_csv(fh: IO[str], table: Mapping[str, Any] | Any, *, index: bool = False,
+              float_format: str | None = None) -> None:
     """Write ``table`` (a mapping ``column -> values`` or a pandas DataFrame) as CSV to a text handle.
 
     The bytes are those of ``DataFrame(table).to_csv(fh, index=False, lineterminator="\\n")``:
@@ -231,13 +232,26 @@ def write_csv(fh: IO[str], table: Mapping[str, Any] | Any) -> None:
     columns visit cells one by one. Rows are joined in chunks of 65,536, which
     is several times as fast as :class:`csv.writer` on the release tables and
     keeps memory bounded.
+
+    ``index=True`` (a DataFrame) writes the index first, as ``to_csv`` does by
+    default (one column per level, headed by the level's name or left empty);
+    ``float_format`` (a %-format such as ``"%.10g"``) prints the float columns
+    as ``to_csv(float_format=...)`` does.
     """
     if hasattr(table, "to_numpy") and hasattr(table, "columns"):  # a pandas DataFrame
         names = list(table.columns)
-        columns = [_frame_column(table.iloc[:, i]) for i in range(len(names))]
+        columns = [_frame_column(table.iloc[:, i], float_format) for i in range(len(names))]
+        if index:
+            idx = table.index
+            names = ["" if n is None else n for n in idx.names] + names
+            columns = [_frame_column(idx.get_level_values(k).to_series(), float_format)
+                       for k in range(idx.nlevels)] + columns
     else:
+        if index:
+            raise TypeError("write_csv: index=True needs a DataFrame")
         names = list(table)
-        columns = [_cells(np.asarray(v) if not isinstance(v, np.ndarray) else v) for v in table.values()]
+        columns = [_cells(np.asarray(v) if not isinstance(v, np.ndarray) else v, float_format)
+                   for v in table.values()]
     csv.writer(fh, lineterminator="\n").writerow(names)
     if not columns:
         return
@@ -258,9 +272,15 @@ def csv_text(table: Mapping[str, Any] | Any) -> str:
     return buf.getvalue()
 
 
-def _cells(values: np.ndarray) -> list[str]:
-    """Cell texts of a numpy column: floats by ``repr`` (NaN -> ""), ints by ``repr``, others by ``str``."""
+def _cells(values: np.ndarray, float_format: str | None = None) -> list[str]:
+    """Cell texts of a numpy column: floats by ``repr`` or ``float_format`` (NaN -> ""), ints by ``repr``,
+    others by ``str``."""
     kind = values.dtype.kind
+    if kind == "f" and float_format is not None:
+        missing = np.isnan(values)
+        out = np.full(len(values), "", dtype=object)
+        out[~missing] = list(map(float_format.__mod__, values[~missing].tolist()))
+        return out.tolist()
     if kind == "f" and values.dtype != np.float64:  # float32/16 print their own shortest form, as pandas does
         out = values.astype(str)
         out[np.isnan(values)] = ""
@@ -347,10 +367,10 @@ def _text(value: Any) -> str:
     return "" if missing else str(value)
 
 
-def _frame_column(series) -> list[str]:
+def _frame_column(series, float_format: str | None = None) -> list[str]:
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "fiu":
-        return _cells(series.to_numpy())
+        return _cells(series.to_numpy(), float_format)
     if str(dtype) == "str" or (str(dtype) == "category" and str(dtype.categories.dtype) == "str"):
         out = series.to_numpy(dtype=object, na_value="")  # strings, missing -> ""
         return out.tolist()

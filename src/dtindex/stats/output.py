@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..io import tables
 from ..io.atomic import atomic_write
 from .correlation import correlation_matrix
 from .inputs import Dropped
@@ -32,7 +33,7 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, bom: bool = False, index: b
     with atomic_write(path) as fh:
         if bom:
             fh.write("\ufeff")
-        df.to_csv(fh, index=index, lineterminator="\n")
+        tables.write_csv(fh, df, index=index)
     return path
 
 
