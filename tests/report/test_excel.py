@@ -151,3 +151,37 @@ def test_number_formats_come_from_the_shared_formatter(tmp_path):
     wb = load_workbook(write_excel(Report("r", (Section("s", "S", (t,)),), lang="en"), tmp_path / "x.xlsx"))
     assert [c.number_format for c in wb["T"][3]] == [fmt.percent(2).excel, fmt.change(0).excel, "#,##0", "General"]
     assert [c.value for c in wb["T"][3]] == [0.5, -0.25, 123456, "Yes"]
+
+
+def test_same_report_gives_the_same_workbook_bytes(tmp_path, monkeypatch):
+    # Workbook.save stamps the time of saving into the document properties and every zip entry;
+    # the one Excel writer leaves those out, so a report written later is the same file.
+    import time
+    import zipfile
+
+    first = write_excel(sample_report(), tmp_path / "a.xlsx").read_bytes()
+    later = time.time() + 400 * 86400
+    monkeypatch.setattr(time, "time", lambda: later)
+    second = write_excel(sample_report(), tmp_path / "b.xlsx").read_bytes()
+    assert first == second
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert ">1980-01-01T00:00:00Z</dcterms:modified>" in core and ">1980-01-01T00:00:00Z</dcterms:created>" in core
+    wb = load_workbook(tmp_path / "b.xlsx")  # still a workbook openpyxl (and Excel) reads
+    assert wb.sheetnames == load_workbook(tmp_path / "a.xlsx").sheetnames
+    assert wb.properties.creator == "dtindex"
+
+
+def test_source_date_epoch_sets_the_workbook_time(tmp_path, monkeypatch):
+    import zipfile
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    path = write_excel(sample_report(), tmp_path / "a.xlsx")
+    with zipfile.ZipFile(path) as z:
+        assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    assert load_workbook(path).properties.modified.isoformat() == "2023-11-14T22:13:20"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(DataError, match="SOURCE_DATE_EPOCH"):
+        write_excel(sample_report(), tmp_path / "b.xlsx")
+    assert not (tmp_path / "b.xlsx").exists()

@@ -49,8 +49,10 @@ _INPUT = PatternFill(fill_type="solid", fgColor="FFF8E1")
 
 
 def _save(wb: Workbook, path: Path) -> Path:
+    from ..report.excel import save_workbook
+
     with atomic_write(path, mode="wb") as fh:
-        wb.save(fh)
+        save_workbook(wb, fh)
     return path
 
 

@@ -21,8 +21,10 @@ scatter with threshold lines, pie) next to their data.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -429,5 +431,60 @@ def write_excel(report: Report, path: str | Path) -> Path:
     path = Path(path)
     wb = render_excel(report)
     with atomic_write(path, mode="wb") as fh:
-        wb.save(fh)
+        save_workbook(wb, fh)
     return path
+
+
+#: The time a saved workbook carries unless SOURCE_DATE_EPOCH says otherwise: the earliest a zip entry can hold.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class _StableZip(zipfile.ZipFile):
+    """A zip archive whose entries all carry one given time (``date_time``) instead of the time of writing."""
+
+    def __init__(self, *args, date_time: tuple[int, ...] = ZIP_EPOCH, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.date_time = tuple(date_time)
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # noqa: ANN001
+        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
+            info.compress_type = self.compression  # and the default level, as openpyxl's archive has
+            info.external_attr = 0o600 << 16  # as ZipFile.writestr sets it for a file name
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # noqa: ANN001
+        with open(filename, "rb") as fh:  # openpyxl writes each worksheet to a temporary file first
+            self.writestr(arcname if arcname is not None else filename, fh.read(), compress_type, compresslevel)
+
+
+def save_workbook(wb: Workbook, fh) -> None:  # noqa: ANN001
+    """Save ``wb`` into the binary handle ``fh`` so that the same workbook gives the same bytes.
+
+    ``Workbook.save`` stamps the document with the time of saving (``dcterms:created`` and
+    ``dcterms:modified``, and the time of each zip entry), so two runs on the same release would
+    differ. Here all of them are one fixed time: ``SOURCE_DATE_EPOCH`` (seconds since 1970, the
+    reproducible-builds convention) when that variable is set, otherwise :data:`ZIP_EPOCH`
+    (1980-01-01 00:00 UTC). What the workbook holds is unchanged; openpyxl's own writer does the rest.
+    """
+    import datetime as dt
+    import os
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    try:
+        stamp = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None) if epoch
+                 else dt.datetime(*ZIP_EPOCH))
+    except (ValueError, OverflowError, OSError) as exc:
+        raise DataError(f"SOURCE_DATE_EPOCH={epoch!r} is not a number of seconds since 1970-01-01") from exc
+    stamp = max(stamp, dt.datetime(*ZIP_EPOCH))  # a zip entry cannot be older
+    wb.properties.created = wb.properties.modified = stamp
+    archive = _StableZip(fh, "w", zipfile.ZIP_DEFLATED, allowZip64=True, date_time=stamp.timetuple()[:6])
+    try:
+        ExcelWriter(wb, archive).save()  # writes every part and closes the archive
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()  # now, while fh is open (the caller discards the partial file)
+        raise

@@ -277,10 +277,10 @@ def create_app(path: str | Path, *, warm: bool = True) -> FastAPI:
 
 
 def _excel_bytes(report) -> bytes:
-    from ..report.excel import render_excel
+    from ..report.excel import render_excel, save_workbook
 
     buf = io.BytesIO()
-    render_excel(report).save(buf)
+    save_workbook(render_excel(report), buf)
     return buf.getvalue()
 
 
