@@ -107,3 +107,14 @@ def test_python_m_runs_the_cli():
                               env={"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}, timeout=300)
         assert proc.returncode == 0, proc.stderr[-2000:]
         assert "Commands:" in proc.stdout and "build" in proc.stdout
+
+
+def test_build_with_expert_weights_does_not_import_scipy_stats(tmp_path):
+    # the Kendall test of the expert scores needs ranks (numpy, methods.rank) and the chi-square tail
+    # (scipy.special); scipy.stats alone takes longer to import than the whole build
+    spec = Path(SRC) / "dtindex" / "examples" / "dti-mini" / "spec.yaml"
+    out = _probe("build", "build", str(spec), "--out", str(tmp_path / "mini"))
+    assert (tmp_path / "mini" / "scores.csv").exists()
+    assert "dtindex.methods.expert" in out["modules"]  # the expert weights were computed
+    assert _loaded(out["modules"], ("scipy.stats", "statsmodels", "duckdb", "sqlglot", "openpyxl", "jinja2",
+                                    "dtindex.report", "dtindex.engine")) == []

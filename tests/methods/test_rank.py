@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hs
 
 from dtindex.errors import SpecError
-from dtindex.methods.rank import rank_desc
+from dtindex.methods.rank import rank_desc, rank_rows
 
 NAN = np.nan
 
@@ -101,3 +101,16 @@ def test_prop_same_ranks_as_scipy_rankdata(vals, n_units, ties):
         if ok.any():
             expected[ok] = rankdata(-row[ok], method="ordinal" if ties == "first" else ties)
         np.testing.assert_array_equal(r, expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(hs.lists(hs.lists(hs.sampled_from([0.0, 1.0, 1.0, 2.5, -3.0, np.nan]), min_size=4, max_size=4),
+                min_size=1, max_size=6),
+       hs.sampled_from(["min", "max", "average", "dense", "first"]))
+def test_prop_rank_rows_is_rankdata_per_row(rows, ties):
+    # the ascending row ranks the Kendall test and the rank normalisation use instead of scipy.stats
+    from scipy.stats import rankdata
+
+    V = np.array(rows, dtype=float)
+    expected = rankdata(V, method="ordinal" if ties == "first" else ties, axis=1, nan_policy="omit")
+    np.testing.assert_array_equal(rank_rows(V, ties), expected)

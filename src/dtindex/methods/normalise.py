@@ -180,10 +180,11 @@ class Rank(Normaliser):
         Xd = X * direction
         ties = self.p("ties", "min")
         if ref.shape == X.shape and np.array_equal(ref, Xd, equal_nan=True):
-            method = "ordinal" if ties == "first" else ties
-            from scipy.stats import rankdata  # imported when used (slow to import)
+            # ranks within each row, NaN kept NaN: scipy.stats.rankdata's rules (ordinal = first), without
+            # importing scipy.stats (slower to import than a whole build)
+            from .rank import rank_rows
 
-            return rankdata(Xd, method=method, axis=1, nan_policy="omit")
+            return rank_rows(Xd, ties)
         if ties == "first":
             raise SpecError("rank normalisation with ties='first' cannot rank values against another period's values; use 'min', 'max', 'average' or 'dense'")
         out = np.full(X.shape, np.nan)

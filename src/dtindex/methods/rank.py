@@ -23,10 +23,10 @@ def rank_desc(values: np.ndarray, *, n_units: int, ties: str = "min") -> np.ndar
     """
     check_choice("rank", "ties", ties, TIES)
     X = np.asarray(values, dtype=float).reshape(-1, n_units)
-    return _rank_rows(-X, ties).reshape(-1)
+    return rank_rows(-X, ties).reshape(-1)
 
 
-def _rank_rows(V: np.ndarray, ties: str) -> np.ndarray:
+def rank_rows(V: np.ndarray, ties: str) -> np.ndarray:
     """Ascending ranks of every row of ``V`` (NaN stays NaN), the tie rules of ``scipy.stats.rankdata``.
 
     Sorting each row once (stable, so ``first`` keeps unit order among ties) gives
