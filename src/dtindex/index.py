@@ -35,6 +35,7 @@ from .methods.rank import rank_desc
 from .panel import Panel, read_panel
 from .periods import parse_period, period_range
 from .pipeline import steps
+from .pipeline.decision_tables import DECISION_TABLES, TABLE_ONLY_PARAMS, decision_table
 from .pipeline.resolve import resolve_aggregate, resolve_normalise, resolve_weights
 from .pipeline.weighting import DATA_DRIVEN, WeightLog, fixed_weights, objective_weights, weights_columns
 from .spec.framework import Framework
@@ -407,7 +408,7 @@ class Index:
             long = weights.reset_index().melt(id_vars="uCode", var_name="Time", value_name="weight")
             long["Time"] = long["Time"].replace("value", "")
             csv("rollup_weights.csv", long[long["weight"].notna()][["uCode", "Time", "weight"]])
-        if self.weight_log.expert or self.step_log.treated or self.step_log.imputed:
+        if self.weight_log.expert or self.step_log.treated or self.step_log.imputed or self.step_log.decision:
             import pandas as pd  # these logs are DataFrames made by their methods
         if self.weight_log.expert:
             sources = self.weight_log.expert_sources
@@ -420,6 +421,8 @@ class Index:
             csv("treated_points.csv", pd.concat(self.step_log.treated, ignore_index=True))
         if self.step_log.imputed:
             csv("imputed_points.csv", pd.concat(self.step_log.imputed, ignore_index=True))
+        for method, tables in sorted(self.step_log.decision.items()):
+            csv(DECISION_TABLES[method], pd.concat(tables, ignore_index=True))
         for name, payload in (("recipe.json", self.recipe()), ("fitted.json", self.fitted())):
             path = out / name
             with atomic_write(path) as fh:
@@ -606,8 +609,10 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
                 kwargs.update(nonpositive=aspec.nonpositive, shift=aspec.shift)
             if aspec.method in RELATIVE_AGGREGATORS:
                 params = dict(aspec.params)
+                table_only = TABLE_ONLY_PARAMS.get(aspec.method, ())
                 allowed = ("scope", *(p for p in inspect.signature(AGGREGATORS[aspec.method]).parameters
-                                      if p not in ("V", "w", "missing", "groups", "row_labels", "children")))
+                                      if p not in ("V", "w", "missing", "groups", "row_labels", "children")),
+                           *table_only)
                 for key in params:
                     check_choice(f"{aspec.method} aggregation", "params", key, allowed)
                 scope = params.pop("scope", "pooled")
@@ -615,11 +620,16 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
                     raise SpecError(f"The 'scope' parameter of {aspec.method} must be one of 'pooled', 'per_period'; "
                                     f"got {scope!r}.")
                 kwargs["groups"] = np.where(panel.present, panel.period_index if scope == "per_period" else 0, -1)
-                kwargs.update(params)
+                kwargs.update({k: v for k, v in params.items() if k not in table_only})
             elif aspec.params:
                 raise SpecError(f"aggregation {aspec.method!r} of {parent!r} takes no params; got {aspec.params}")
             y = aggregate_values(V, w, aspec.method, **kwargs)
             scores[parent] = np.where(panel.present, y, np.nan)
+            if aspec.method in DECISION_TABLES:  # S, R, Q / probit and grades, next to the score (vikor.csv, rsr.csv)
+                table, notes = decision_table(parent, aspec.method, V, w, kwargs["groups"], panel, params, scope)
+                log.messages.extend(notes)
+                if table is not None:
+                    log.decision.setdefault(aspec.method, []).append(table)
 
         tick("rank")
         ranks = {c: rank_desc(np.where(panel.present, s, np.nan), n_units=panel.n_units, ties=m.rank.ties)

@@ -38,6 +38,8 @@ class StepLog:
     treated: list[pd.DataFrame] = field(default_factory=list)
     treat_status: list[pd.DataFrame] = field(default_factory=list)
     normalise_state: dict[str, dict] = field(default_factory=dict)
+    #: aggregation method -> full tables of the nodes it aggregated (pipeline.decision_tables)
+    decision: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
 
 
