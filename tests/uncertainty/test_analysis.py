@@ -236,3 +236,23 @@ def test_cli_run_with_uncertainty_file_and_overrides(tmp_path):
     res = runner.invoke(main, [*args, "--uncertainty", str(u), "--n", "1"])
     assert res.exit_code == 1
     assert "Error: command line: uncertainty: n (the base sample size) must be at least 2; got 1" in res.output
+
+
+def test_cli_run_with_a_weighting_factor_then_replay_reproduces_the_ranks(tmp_path):
+    # replications.csv names the weighting alternative of every replication; replay reads that column
+    spec = tmp_path / "asem.yaml"
+    spec.write_text(
+        f"name: asem\nframework_table: {ASEM_META}\ndata:\n  path: {ASEM_DATA}\nuncertainty:\n  n: 8\n  seed: 5\n"
+        "  normalisation: ['minmax:1,100', 'zscore:10,2']\n  aggregation: [arithmetic, geometric]\n"
+        "  weighting: [manual, entropy, 'combined:manual,critic,linear,0.5']\n", encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(main, ["uncertainty", "run", str(spec), "--out", str(tmp_path / "u"), "--no-sensitivity",
+                               "--no-excel"], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    reps = pd.read_csv(tmp_path / "u" / "replications.csv")
+    assert "weighting" in reps.columns and reps["weighting"].nunique() >= 2
+    res = runner.invoke(main, ["uncertainty", "replay", "--framework", str(ASEM_META), "--data", str(ASEM_DATA),
+                               "--replications", str(tmp_path / "u" / "replications.csv"), "--out",
+                               str(tmp_path / "r")], catch_exceptions=False)
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "r" / "ranks.csv").read_bytes() == (tmp_path / "u" / "ranks.csv").read_bytes()

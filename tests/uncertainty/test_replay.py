@@ -72,6 +72,37 @@ def test_replay_writes_ranks_equal_to_rebuilds(invoke, tmp_path, asem):
     assert (tmp_path / "out" / "ranks.csv").read_text(encoding="utf-8") == text
 
 
+def test_replay_weighting_column_equals_rebuilds(invoke, tmp_path, asem):
+    # the weighting alternatives of `uncertainty run`, one per replication; w_ cells only where the
+    # parents' weights stay manual
+    text = ("rep,normalisation,aggregation,weighting,w_Conn\n"
+            'm,"minmax:1,100",arithmetic,manual,2\n'
+            'e,"minmax:1,100",arithmetic,entropy,\n'
+            'c,"minmax:1,100",geometric,critic,\n'
+            'x,"minmax:1,100",arithmetic,"combined:manual,entropy,multiplicative",\n')
+    res = replay(invoke, tmp_path, text)
+    assert res.exit_code == 0, res.output
+    assert "Replayed 4 replications (4 method combinations)" in res.output
+    df = pd.read_csv(tmp_path / "out" / "ranks.csv", dtype={"rep": str})
+    norm = {"normalise.method": "minmax", "normalise.params": {"low": 1, "high": 100}}
+    cases = {"m": ({**norm, "aggregate.method": "arithmetic"}, {"Conn": 2}),
+             "e": ({**norm, "aggregate.method": "arithmetic", "weights.method": "entropy", "weights.params": {}}, None),
+             "c": ({**norm, "aggregate.method": "geometric", "weights.method": "critic", "weights.params": {}}, None),
+             "x": ({**norm, "aggregate.method": "arithmetic", "weights.method": "combined",
+                    "weights.params": {"subjective": "manual", "objective": "entropy", "rule": "multiplicative"}}, None)}
+    for rep, (changes, weights) in cases.items():
+        ref = asem.rebuild(changes, weights=weights).ranks["Index"]
+        np.testing.assert_array_equal(df[df["rep"] == rep]["rank"].to_numpy(), ref.astype(int))
+    # entropy weights are computed, so a w_ cell on one of their children is refused, naming why
+    res = replay(invoke, tmp_path, "rep,normalisation,aggregation,weighting,w_Conn\n"
+                                   'e,"minmax:1,100",arithmetic,entropy,2\n')
+    assert res.exit_code == 1 and "are computed by method 'entropy'" in res.output
+    res = replay(invoke, tmp_path, "rep,normalisation,aggregation,weighting\n"
+                                   'e,"minmax:1,100",arithmetic,entropie\n')
+    assert res.exit_code == 1
+    assert res.output.startswith('Error: reps.csv row 2: value "entropie" in column weighting:'), res.output
+
+
 def test_replay_panel_adds_time(invoke, tmp_path):
     res = replay(invoke, tmp_path, 'rep,normalisation,aggregation\na,"minmax:1,100",geometric\n', data=ASEM_PANEL)
     assert res.exit_code == 0, res.output
@@ -109,8 +140,8 @@ def test_replay_optional_imputation_and_exclude_columns(tiny_files, tmp_path, ti
     ("normalisation,aggregation\n\"minmax:1,100\",arithmetic\n",
      "Error: reps.csv: missing column rep;"),
     ("rep,normalisation,aggregation,weight\n1,\"minmax:1,100\",arithmetic,1\n",
-     ("Error: reps.csv: unknown column weight; allowed: rep, normalisation, aggregation, imputation, exclude and "
-     "w_<iCode>")),
+     ("Error: reps.csv: unknown column weight; allowed: rep, normalisation, aggregation, imputation, exclude, "
+     "weighting and w_<iCode>")),
     ("rep,normalisation,aggregation,w_Conn\n1,\"minmax:1,100\",arithmetic,1\n2,\"minmax:1,100\",arithmetic,x\n",
      "Error: reps.csv row 3: value \"x\" in column w_Conn is not a number"),
     ("rep,normalisation,aggregation,w_Conn\n1,\"minmax:1,100\",arithmetic,-2\n",

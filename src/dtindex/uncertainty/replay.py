@@ -16,7 +16,13 @@ The replications file (CSV or Excel, one row per replication) has columns
 ``imputation`` (optional)
     ``none``, ``mean``, ``median``, ``locf``, ``mean:GROUP``, ``median:GROUP``;
 ``exclude`` (optional)
-    indicator codes to leave out, separated by ``;`` (empty: none).
+    indicator codes to leave out, separated by ``;`` (empty: none);
+``weighting`` (optional)
+    the weighting method of every parent, as the ``weighting`` alternatives of
+    ``dtindex uncertainty run`` write it: ``manual``, ``equal``, ``entropy``,
+    ``critic``, ``cv``, ``pca``, ... or ``combined:SUBJECTIVE,OBJECTIVE,RULE[,ALPHA]``
+    (:func:`dtindex.uncertainty.spec.weighting_changes`); ``w_`` cells may
+    only set children of parents whose weights are then ``manual``.
 
 Each replication equals ``Index.rebuild({normalise.method, normalise.params,
 aggregate.method, ...}, weights={...})`` of the nominal index, computed in
@@ -43,10 +49,10 @@ from ..methods.normalise import make_normaliser
 from ..spec.framework import Framework
 from ..spec.shorthand import aggregate_changes, normalise_changes
 from .batch import BatchModel, BatchResult, Replications, setting_key
-from .spec import imputation_changes
+from .spec import imputation_changes, weighting_changes
 
 REQUIRED = ("rep", "normalisation", "aggregation")
-OPTIONAL = ("imputation", "exclude")
+OPTIONAL = ("imputation", "exclude", "weighting")
 
 
 def _normalisation(text: str) -> dict[str, Any]:
@@ -64,7 +70,7 @@ def _parse_column(df: pd.DataFrame, column: str, parse, source: str) -> tuple[np
     texts = df[column].astype(str).str.strip()
     empty = np.flatnonzero(texts.isin(MISSING_TOKENS).to_numpy())
     if len(empty):
-        example = {"normalisation": "minmax:1,100", "aggregation": "arithmetic"}.get(column, "none")
+        example = {"normalisation": "minmax:1,100", "aggregation": "arithmetic", "weighting": "manual"}.get(column, "none")
         raise DataError(f"{source} row {empty[0] + 2}: column {column} is empty; give e.g. {example}")
     codes, uniques = pd.factorize(texts)
     parsed = []
@@ -126,8 +132,9 @@ def replications_from_frame(df: pd.DataFrame, fw: Framework, *, source: str = "r
             + "; ".join(f'row {r + 2}: "{labels.iloc[r]}"' for r in rows[:10])
             + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
         )
-    columns = ["normalisation", "aggregation"] + (["imputation"] if "imputation" in cols else [])
-    parsers = {"normalisation": _normalisation, "aggregation": aggregate_changes, "imputation": imputation_changes}
+    columns = ["normalisation", "aggregation"] + [c for c in ("imputation", "weighting") if c in cols]
+    parsers = {"normalisation": _normalisation, "aggregation": aggregate_changes, "imputation": imputation_changes,
+               "weighting": weighting_changes}
     parsed = {c: _parse_column(df, c, parsers[c], source) for c in columns}
     n = len(df)
     # one setting per distinct combination of texts (few), found without a loop over rows
