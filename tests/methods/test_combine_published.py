@@ -84,6 +84,35 @@ def test_game_theory_hou_wang_2021_open_pit_slope():
     np.testing.assert_allclose(res.weights, printed, atol=2.5e-4)
 
 
+def test_linear_mix_with_the_stated_coefficients_hou_wang_2021_and_su_et_al_2022():
+    """The linear rule ``w = alpha w_subjective + (1 - alpha) w_objective`` with a stated alpha.
+
+    Both game-theory papers above state their combination coefficients and print the combined
+    weights as that linear mix of the two printed weight vectors (their eq. for w*), so they are
+    published examples of the linear form with a stated coefficient as well:
+
+    * Hou & Wang (2021), section 4.1.3: alpha* = 0.4953 (FAHP w1), 0.5047 (CRITIC w2); w* as
+      printed. Mixed from the vectors exactly as printed, all eleven printed w* are reproduced at 4
+      decimals; ``combine_weights`` rescales w1 (printed sum 0.998) to 1 first, which moves the
+      result by at most 0.00025.
+    * Su et al. (2022), Table 1: beta = 0.475 (AHP), 0.525 (entropy); RF 0.233, RFT 0.166, DEM 0.058,
+      POP 0.226, GDP 0.208 reproduced at 3 decimals (the printed NDVI and DR entries contradict the
+      stated coefficients, see the game-theory test above).
+    """
+    w1 = [0.1691, 0.0764, 0.0828, 0.0533, 0.2469, 0.0828, 0.0763, 0.0553, 0.0553, 0.0111, 0.0887]
+    w2 = [0.0209, 0.0495, 0.0565, 0.0390, 0.0351, 0.1682, 0.1766, 0.1899, 0.0209, 0.1217, 0.1217]
+    printed = [0.0943, 0.0628, 0.0695, 0.0461, 0.1400, 0.1259, 0.1269, 0.1232, 0.0379, 0.0669, 0.1054]
+    as_printed = 0.4953 * np.asarray(w1) + 0.5047 * np.asarray(w2)
+    assert np.round(as_printed, 4).tolist() == printed
+    res = combine_weights(w1, w2, rule="linear", alpha=0.4953)
+    assert res.coefficients == pytest.approx((0.4953, 0.5047))
+    np.testing.assert_allclose(res.weights, printed, atol=2.5e-4)
+    ahp = [0.413, 0.131, 0.113, 0.067, 0.073, 0.138, 0.067]
+    entropy = [0.070, 0.197, 0.009, 0.071, 0.011, 0.306, 0.336]
+    w = np.round(combine_weights(ahp, entropy, rule="linear", alpha=0.475).weights, 3)
+    assert {j: w[j] for j in (0, 1, 2, 5, 6)} == {0: 0.233, 1: 0.166, 2: 0.058, 5: 0.226, 6: 0.208}
+
+
 def test_min_information_he_et_al_2018_weigan_kuqa_oasis():
     """He Zhenzhen, Wang Hongwei, Yang Shengtian, Liu Xiangyun, Wang Pan, Wang Hui (2018).
     塔里木盆地中北部绿洲生态安全评价 (ecological security of the Weigan-Kuqa oasis, northern
