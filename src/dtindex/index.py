@@ -35,7 +35,7 @@ from .methods.rank import rank_desc
 from .panel import Panel, read_panel
 from .periods import parse_period, period_range
 from .pipeline import steps
-from .pipeline.decision_tables import DECISION_TABLES, TABLE_ONLY_PARAMS, decision_table
+from .pipeline.decision_tables import DECISION_TABLES, TABLE_ONLY_PARAMS, decision_table, score_params
 from .pipeline.resolve import resolve_aggregate, resolve_normalise, resolve_weights
 from .pipeline.weighting import DATA_DRIVEN, WeightLog, fixed_weights, objective_weights, weights_columns
 from .spec.framework import Framework
@@ -620,7 +620,7 @@ def build(spec: IndexSpec, fw: Framework, panel: Panel, *, base_dir: Path | None
                     raise SpecError(f"The 'scope' parameter of {aspec.method} must be one of 'pooled', 'per_period'; "
                                     f"got {scope!r}.")
                 kwargs["groups"] = np.where(panel.present, panel.period_index if scope == "per_period" else 0, -1)
-                kwargs.update({k: v for k, v in params.items() if k not in table_only})
+                kwargs.update(score_params(aspec.method, params))
             elif aspec.params:
                 raise SpecError(f"aggregation {aspec.method!r} of {parent!r} takes no params; got {aspec.params}")
             y = aggregate_values(V, w, aspec.method, **kwargs)

@@ -120,3 +120,13 @@ def test_blocks_that_cannot_be_tabled_are_left_out_with_a_reason(tmp_path):
     assert any("vikor table of 'Q' (pooled) left out: 1 of 3 units have missing children" in m for m in idx.messages)
     idx.write(tmp_path / "out")
     assert not (tmp_path / "out" / "vikor.csv").exists()
+
+
+def test_the_tables_own_parameter_does_not_reach_batched_replications(demo):
+    # the uncertainty analysis computes replications in batches with the aggregation functions; the
+    # grades of rsr.csv are not a parameter of the score
+    from dtindex.uncertainty import UncertaintySpec, run_uncertainty
+
+    b = demo.rebuild({"aggregate.method": "rsr", "aggregate.params": {"scope": "per_period", "grades": 5}})
+    res = run_uncertainty(b, UncertaintySpec(n=4, seed=2, sensitivity=False, normalisation=["minmax:0,100", "rank"]))
+    assert len(res.table) == 4

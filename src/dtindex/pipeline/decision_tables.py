@@ -23,12 +23,18 @@ from ..errors import MethodDomainError
 from ..lazy import pandas as pd
 from ..panel import Panel
 
-__all__ = ["DECISION_TABLES", "decision_table"]
+__all__ = ["DECISION_TABLES", "TABLE_ONLY_PARAMS", "decision_table", "score_params"]
 
 #: Aggregation method -> the file its full table is written to.
 DECISION_TABLES = {"vikor": "vikor.csv", "rsr": "rsr.csv"}
 #: Parameters of these tables that the score itself does not use (set under ``aggregate.params``).
 TABLE_ONLY_PARAMS = {"rsr": ("grades",)}
+
+
+def score_params(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` without the parameters only the full table uses (what the aggregation function takes)."""
+    table_only = TABLE_ONLY_PARAMS.get(method, ())
+    return {k: v for k, v in params.items() if k not in table_only}
 
 
 def decision_table(node: str, method: str, V: np.ndarray, w: np.ndarray, groups: np.ndarray, panel: Panel,

@@ -486,8 +486,9 @@ def _relative_batch(model, ctx, kids, children, W, spec) -> np.ndarray:
     batched scores identical to a rebuild.
     """
     from ..methods.aggregate import AGGREGATORS
+    from ..pipeline.decision_tables import score_params
 
-    params = dict(spec.params)
+    params = score_params(spec.method, dict(spec.params))  # without the settings of the full tables (grades)
     scope = params.pop("scope", "pooled")
     n, r = model.panel.n_obs, W.shape[1]
     X = np.empty((n, len(kids), r))
