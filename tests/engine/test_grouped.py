@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import dtindex.engine as engine_mod
+import dtindex.engine.aggregation as engine_mod
 import dtindex.engine.grouped as grouped
 import dtindex.engine.plan as plan_mod
+from dtindex.errors import DataError
 from dtindex.engine import aggregate, engine_config
 
 from .conftest import DIRECT_INDICATORS, many_spec
@@ -184,5 +185,5 @@ def test_nan_or_infinite_values_are_an_error_not_a_zero(clean_many, tmp_path, ba
     path = tmp_path / "nan.parquet"
     con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
     cfg = engine_config(many_spec({"path": str(path), "industry": "industry"}, indicators=DIRECT_INDICATORS), None)
-    with pytest.raises(engine_mod.DataError, match="column 'amount' holds NaN or infinite values"):
+    with pytest.raises(DataError, match="column 'amount' holds NaN or infinite values"):
         aggregate(cfg)

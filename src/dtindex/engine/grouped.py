@@ -27,7 +27,6 @@ logs (``tests/engine/test_grouped.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import numpy as np

@@ -39,7 +39,9 @@ import pandas as pd
 from .. import __version__
 from ..errors import DataError, SpecError, describe_rows
 from ..periods import parse_period
+from .grouped import OBS_COLUMNS
 from .spec import EngineConfig
+from .validate import LOG_COLUMNS
 
 SCHEMA_VERSION = "1"
 TABLES = {
@@ -58,7 +60,6 @@ TABLES = {
     "release_ranks": "release VARCHAR, uCode VARCHAR, Time VARCHAR, iCode VARCHAR, rank DOUBLE",
     "release_weights": "release VARCHAR, iCode VARCHAR, Parent VARCHAR, weight DOUBLE, method VARCHAR",
 }
-OBS_COLUMNS = ["indicator", "unit", "city", "industry", "period", "value", "n_rows"]
 
 
 def definition_hashes(config: EngineConfig) -> dict[str, str]:
@@ -180,7 +181,7 @@ class Store:
         data). A source with nothing loaded yet is scanned whole, so rows
         outside the declared periods are checked once.
         """
-        from . import LOG_COLUMNS, aggregate, open_backend
+        from .aggregation import aggregate, open_backend
 
         targets = [parse_period(p, where="periods").label for p in periods] if periods else [p.label for p in config.periods]
         declared = [p.label for p in config.periods]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -331,7 +331,9 @@ def _float_texts(values: np.ndarray) -> list[str]:
 
 
 def _duckdb_texts(con: Any, values: np.ndarray) -> list[str]:
-    col = {"x": np.ascontiguousarray(values)}  # float64 (no NaN) or an integer type; ints print exactly
+    # read by name in the query below (DuckDB scans a local dict of numpy arrays); float64 without NaN
+    # or an integer type (ints print exactly)
+    col = {"x": np.ascontiguousarray(values)}  # noqa: F841
     with con.cursor() as cur:  # a cursor per call: the web app writes CSV from several threads
         return cur.execute("SELECT CAST(x AS VARCHAR) AS s FROM col").fetchnumpy()["s"].tolist()
 
